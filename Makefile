@@ -1,0 +1,56 @@
+# The two commands in the README: `make run` and `make test`. Both build .venv first.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test venv venv-dev migrate demo lint format screenshots check-deploy clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Learning Day needs Python 3.11 or newer; set PYTHON=python3.x")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
+
+venv: $(VENV)/.runtime
+venv-dev: $(VENV)/.dev
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+## run: set up and serve the app on the embedded default (SQLite, demo data, in-process tasks)
+run: demo
+	@echo "Serving Learning Day on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## test: set up and run the whole test suite
+test: venv-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: venv-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## screenshots: PNGs of the main pages, desktop and phone width, into docs/screenshots/
+screenshots: venv-dev
+	$(BIN)/python -m pytest tests/e2e/screenshots.py -p no:cacheprovider -q
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

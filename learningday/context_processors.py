@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from learningday.navigation import nav_for
+
+
+def site(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    nav = nav_for(user, request.path) if user is not None and user.is_authenticated else []
+    return {"nav_items": nav, "site_name": "Learning Day", "debug_banner": settings.DEBUG}

@@ -1,0 +1,175 @@
+"""The core domain: people, teams and who belongs where."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
+
+FINANCE_GROUP = "finance"
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone. Pick one from the list, such as Europe/Berlin."),
+            code="invalid_timezone",
+            params={"value": value},
+        )
+
+
+def default_timezone() -> str:
+    return settings.DEFAULT_USER_TIMEZONE
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, email: str) -> User:
+        return self.get(email__iexact=email)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. The email address is the login; there are no usernames."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(
+        _("display name"), max_length=100, blank=True, help_text=_("How your name is shown to your teams.")
+    )
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_timezone,
+        validators=[validate_timezone],
+        help_text=_("Your Learning Day starts and ends at midnight here."),
+    )
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=dj_timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["display_name", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.email.split("@")[0]
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_short_name(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIMEZONE)
+
+    # Role checks are cached on the instance: request.user lives for one request.
+    @cached_property
+    def is_finance(self) -> bool:
+        return self.is_active and self.groups.filter(name=FINANCE_GROUP).exists()
+
+    @cached_property
+    def managed_team_ids(self) -> frozenset[int]:
+        return frozenset(self.memberships.filter(role=Membership.Role.MANAGER).values_list("team_id", flat=True))
+
+    @property
+    def is_manager(self) -> bool:
+        return bool(self.managed_team_ids)
+
+
+def validate_https_url(value: str) -> None:
+    URLValidator(schemes=["https"], message=_("Enter an https:// address."))(value)
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    slack_webhook_url = models.URLField(
+        _("Slack incoming-webhook URL"),
+        blank=True,
+        validators=[validate_https_url],
+        help_text=_("Optional. New entries and the digest are posted here."),
+    )
+    guidelines = models.TextField(
+        _("guidelines"), blank=True, help_text=_("Markdown. Shown at the top of the team's reading list.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="teams")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", _("member")
+        MANAGER = "manager", _("manager")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["team__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "team"], name="membership_user_team_unique"),
+            models.CheckConstraint(condition=models.Q(role__in=["member", "manager"]), name="membership_role_valid"),
+        ]
+        indexes = [models.Index(fields=["team", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.get_role_display()})"

@@ -1,0 +1,342 @@
+"""Settings for Learning Day, read from the environment.
+
+Every variable has a default fit for the embedded setup (SQLite under ``var/``,
+console email, in-process tasks), so ``make run`` works with nothing set. A value
+that cannot be used stops start-up with a message that names the variable. The
+README lists every variable; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import environ
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env")
+
+
+def _fail(name: str, problem: str) -> ImproperlyConfigured:
+    return ImproperlyConfigured(f"Environment variable {name}: {problem}")
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = env.str(name, default="").strip().lower()
+    if raw == "":
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise _fail(name, f"expected true or false, got {raw!r}.")
+
+
+def _int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = env.str(name, default="").strip()
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise _fail(name, f"expected a whole number, got {raw!r}.") from None
+    if value < minimum:
+        raise _fail(name, f"must be at least {minimum}, got {value}.")
+    return value
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _weekday(name: str, default: str) -> int:
+    raw = env.str(name, default=default).strip().lower()
+    if raw not in WEEKDAYS:
+        raise _fail(name, f"expected a weekday name such as thursday, got {raw!r}.")
+    return WEEKDAYS.index(raw)
+
+
+def _money(name: str, default: str) -> Decimal:
+    raw = env.str(name, default=default).strip()
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise _fail(name, f"expected an amount such as 1000.00, got {raw!r}.") from None
+    if not value.is_finite() or value < 0:
+        raise _fail(name, f"must be zero or more, got {raw!r}.")
+    return value
+
+
+def _currency(name: str, default: str) -> str:
+    raw = env.str(name, default=default).strip()
+    if len(raw) != 3 or not raw.isalpha() or not raw.isupper():
+        raise _fail(name, f"expected an ISO 4217 code such as EUR, got {raw!r}.")
+    return raw
+
+
+def _timezone(name: str, default: str) -> str:
+    raw = env.str(name, default=default).strip()
+    if raw not in zoneinfo.available_timezones():
+        raise _fail(name, f"{raw!r} is not an IANA time zone such as Europe/Berlin.")
+    return raw
+
+
+# --- Core --------------------------------------------------------------------
+
+DEBUG = _bool("DEBUG", True)
+
+_DEV_SECRET_KEY = "insecure-dev-key-only-for-the-embedded-setup-never-in-production"  # noqa: S105
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise _fail("SECRET_KEY", "required when DEBUG is false (50+ random characters).")
+    SECRET_KEY = _DEV_SECRET_KEY
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+if not DEBUG and not ALLOWED_HOSTS:
+    raise _fail("ALLOWED_HOSTS", "required when DEBUG is false (e.g. learningday.example.com).")
+
+# The public address, e.g. https://learningday.example.com: trusted for CSRF and used
+# in links inside emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
+
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+INSTALLED_APPS = [
+    # Our apps come first, in layer order (bottom up); seed_demo follows this order.
+    "learningday",
+    "reading",
+    "logs",
+    "reimbursements",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "csp",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a login unless its view is marked @login_not_required.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "learningday.middleware.UserTimezoneMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "learningday.urls"
+WSGI_APPLICATION = "learningday.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "learningday.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Database ----------------------------------------------------------------
+
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'learningday.sqlite3'}")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"].setdefault("CONN_MAX_AGE", _int("DATABASE_CONN_MAX_AGE", 60))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Let a writer wait for another instead of failing at once ("database is locked").
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts ----------------------------------------------------------------
+
+AUTH_USER_MODEL = "learningday.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+
+ACCOUNT_ADAPTER = "learningday.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "learningday.adapters.SocialAccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional" if DEBUG else "mandatory")
+if ACCOUNT_EMAIL_VERIFICATION not in {"mandatory", "optional", "none"}:
+    raise _fail("ACCOUNT_EMAIL_VERIFICATION", "expected mandatory, optional or none.")
+if not DEBUG and ACCOUNT_EMAIL_VERIFICATION != "mandatory":
+    raise _fail("ACCOUNT_EMAIL_VERIFICATION", "must be mandatory when DEBUG is false.")
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Learning Day] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
+# allauth's rate limits are on by default (login failures, signup, reset); they keep
+# their counters in the cache, which must be shared between web processes.
+
+# Signup: open to anyone, to listed email domains only, or closed (invite only:
+# an admin creates the account, the person sets a password through "forgot password").
+SIGNUP_OPEN = _bool("SIGNUP_OPEN", True)
+ALLOWED_SIGNUP_DOMAINS = [d.strip().lower().lstrip("@") for d in env.list("ALLOWED_SIGNUP_DOMAINS", default=[])]
+
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Learning Day"
+
+# Optional single sign-on with the organisation's OpenID Connect identity provider.
+OIDC_SERVER_URL = env.str("OIDC_SERVER_URL", default="")
+SOCIALACCOUNT_PROVIDERS: dict = {}
+if OIDC_SERVER_URL:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": env.str("OIDC_PROVIDER_ID", default="sso"),
+                "name": env.str("OIDC_NAME", default="Single sign-on"),
+                "client_id": env.str("OIDC_CLIENT_ID", default=""),
+                "secret": env.str("OIDC_CLIENT_SECRET", default=""),
+                "settings": {"server_url": OIDC_SERVER_URL},
+            }
+        ],
+    }
+    if not SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"][0]["client_id"]:
+        raise _fail("OIDC_CLIENT_ID", "required when OIDC_SERVER_URL is set.")
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_ONLY = False
+
+# --- Caches, sessions, email -------------------------------------------------
+
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Learning Day <learningday@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Files -------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise looks here from the first request
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Receipts and other uploads: never under static/ and never served by a public URL.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# --- Time and language -------------------------------------------------------
+
+LANGUAGE_CODE = "en-gb"
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+# Shown to people who have not set a time zone of their own yet.
+DEFAULT_USER_TIMEZONE = _timezone("DEFAULT_USER_TIMEZONE", "Europe/Berlin")
+
+# --- The organisation --------------------------------------------------------
+
+LEARNING_DAY_WEEKDAY = _weekday("LEARNING_DAY_WEEKDAY", "thursday")
+HOME_CURRENCY = _currency("HOME_CURRENCY", "EUR")
+ANNUAL_LEARNING_BUDGET = _money("ANNUAL_LEARNING_BUDGET", "1000.00")
+DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="learn-every-thursday")
+
+# --- Celery ------------------------------------------------------------------
+
+REDIS_URL = env.str("REDIS_URL", default="")
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+# Without a broker, tasks run in-process where they are queued (the embedded setup).
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_TIMEZONE = "UTC"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Security ----------------------------------------------------------------
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = _bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe /healthz over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", not DEBUG)
+if _bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# A strict policy: our own scripts, styles and images only; no inline script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF, *([OIDC_SERVER_URL] if OIDC_SERVER_URL else [])],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}

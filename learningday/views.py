@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from learningday.forms import ProfileForm
+
+log = logging.getLogger(__name__)
+
+
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile is saved.")
+        return redirect("profile")
+    return render(request, "learningday/profile.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        log.exception("healthz: database unreachable")
+        return False
+
+
+def _broker_ok() -> bool:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except Exception:
+        log.exception("healthz: broker unreachable")
+        return False
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers: 200 when the database (and broker, if any) answer."""
+    checks = {"database": _database_ok()}
+    if settings.REDIS_URL:
+        checks["broker"] = _broker_ok()
+    healthy = all(checks.values())
+    body = {"status": "ok" if healthy else "fail", **{k: "ok" if v else "fail" for k, v in checks.items()}}
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -1,0 +1,88 @@
+"""The navigation shows Review and Finance only to those who may use them."""
+
+import pytest
+from django.http import HttpResponse
+from django.urls import NoReverseMatch, include, path
+
+from learningday import navigation
+from learningday import urls as site_urls
+from learningday.navigation import nav_for
+from logs.views import dashboard
+
+
+def _page(request):
+    return HttpResponse("ok")
+
+
+# The site's URLs, with stand-ins for the pages that the learning log, reading list and
+# claims issues build, so that the links can be checked before those pages exist.
+_stand_ins = {"": None, "reading/": None, "claims/": None}
+urlpatterns = [p for p in site_urls.urlpatterns if str(p.pattern) not in _stand_ins] + [
+    path("", include(([path("", dashboard, name="dashboard"), path("logs/", _page, name="feed")], "logs"))),
+    path("reading/", include(([path("", _page, name="list")], "reading"))),
+    path(
+        "claims/",
+        include(
+            (
+                [
+                    path("", _page, name="mine"),
+                    path("review/", _page, name="review"),
+                    path("finance/", _page, name="finance"),
+                ],
+                "claims",
+            )
+        ),
+    ),
+]
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+
+
+def labels(user):
+    return [item["label"] for item in nav_for(user)]
+
+
+def test_member_sees_log_reading_and_claims(member):
+    assert labels(member) == ["Log", "Reading list", "Claims"]
+
+
+def test_manager_also_sees_review(manager):
+    assert labels(manager) == ["Log", "Reading list", "Claims", "Review"]
+
+
+def test_finance_also_sees_finance(finance_user):
+    assert labels(finance_user) == ["Log", "Reading list", "Claims", "Finance"]
+
+
+def test_current_page_is_marked(member):
+    items = nav_for(member, "/claims/")
+    assert [i["label"] for i in items if i["current"]] == ["Claims"]
+
+
+def test_a_page_not_built_yet_is_left_out_rather_than_linked_to_a_404(member, monkeypatch):
+    real_reverse = navigation.reverse
+
+    def reverse_without_claims(name, *args, **kwargs):
+        if name.startswith("claims:"):
+            raise NoReverseMatch(name)
+        return real_reverse(name, *args, **kwargs)
+
+    monkeypatch.setattr(navigation, "reverse", reverse_without_claims)
+    assert labels(member) == ["Log", "Reading list"]
+
+
+@pytest.mark.parametrize(
+    ("who", "shown", "hidden"),
+    [
+        ("member", ['href="/claims/"'], ['href="/claims/review/"', 'href="/claims/finance/"']),
+        ("manager", ['href="/claims/review/"'], ['href="/claims/finance/"']),
+        ("finance_user", ['href="/claims/finance/"'], ['href="/claims/review/"']),
+    ],
+)
+def test_the_page_shows_each_role_its_links(client, request, who, shown, hidden):
+    client.force_login(request.getfixturevalue(who))
+    body = client.get("/").content.decode()
+    for link in shown:
+        assert link in body
+    for link in hidden:
+        assert link not in body

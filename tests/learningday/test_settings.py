@@ -1,0 +1,115 @@
+"""Settings come from the environment; production is checked by Django's own deploy checks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The production environment the README documents (values are examples).
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k3y-for-the-deploy-check-9f8e7d6c5b4a39281706f5e4d3c2b1a0-zz",
+    "ALLOWED_HOSTS": "learningday.example.com",
+    "SITE_URL": "https://learningday.example.com",
+    "DATABASE_URL": "postgres://learningday:secret@db.internal:5432/learningday",
+    "REDIS_URL": "redis://redis.internal:6379/0",
+    "CACHE_URL": "redis://redis.internal:6379/2",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.com:587",
+    "BEHIND_TLS_PROXY": "true",
+}
+
+# Variables of this project that the surrounding shell (CI) may have set.
+OURS = (
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CACHE_URL",
+    "EMAIL_URL",
+    "SITE_URL",
+    "VAR_DIR",
+)
+
+
+def manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in OURS}
+    clean.update({"VAR_DIR": str(tmp_path), **env})
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_deploy_check_passes_with_the_documented_production_environment(tmp_path):
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_deploy_check_warns_when_the_cache_is_not_shared(tmp_path):
+    env = {k: v for k, v in PRODUCTION.items() if k != "CACHE_URL"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "learningday.W001" in result.stderr
+
+
+def test_embedded_default_needs_no_environment(tmp_path):
+    result = manage("check", env={}, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "false"}, "SECRET_KEY: required when DEBUG is false"),
+        ({"DEBUG": "false", "SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS: required when DEBUG is false"),
+        ({"DEBUG": "maybe"}, "DEBUG: expected true or false, got 'maybe'"),
+        ({"LEARNING_DAY_WEEKDAY": "funday"}, "LEARNING_DAY_WEEKDAY: expected a weekday name such as thursday"),
+        ({"HOME_CURRENCY": "euro"}, "HOME_CURRENCY: expected an ISO 4217 code such as EUR, got 'euro'"),
+        ({"ANNUAL_LEARNING_BUDGET": "lots"}, "ANNUAL_LEARNING_BUDGET: expected an amount such as 1000.00"),
+        ({"ANNUAL_LEARNING_BUDGET": "-5"}, "ANNUAL_LEARNING_BUDGET: must be zero or more"),
+        ({"DEFAULT_USER_TIMEZONE": "Mars/Base"}, "DEFAULT_USER_TIMEZONE: 'Mars/Base' is not an IANA time zone"),
+        ({"SECURE_HSTS_SECONDS": "a year"}, "SECURE_HSTS_SECONDS: expected a whole number"),
+        ({"OIDC_SERVER_URL": "https://idp.example.com"}, "OIDC_CLIENT_ID: required when OIDC_SERVER_URL is set"),
+        (
+            {**PRODUCTION, "ACCOUNT_EMAIL_VERIFICATION": "optional"},
+            "ACCOUNT_EMAIL_VERIFICATION: must be mandatory when DEBUG is false",
+        ),
+    ],
+)
+def test_a_wrong_value_stops_start_up_with_a_message_naming_the_variable(tmp_path, env, message):
+    result = manage("check", env=env, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: Environment variable {message}" in result.stderr
+
+
+def test_organisation_settings_are_read_from_the_environment(tmp_path):
+    env = {"LEARNING_DAY_WEEKDAY": "Tuesday", "HOME_CURRENCY": "USD", "ANNUAL_LEARNING_BUDGET": "1500.50"}
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.LEARNING_DAY_WEEKDAY, s.HOME_CURRENCY, repr(s.ANNUAL_LEARNING_BUDGET), s.CELERY_TASK_ALWAYS_EAGER)"
+    )
+    result = manage("shell", "-v", "0", "-c", code, env=env, tmp_path=tmp_path)
+    assert result.stdout.split() == ["1", "USD", "Decimal('1500.50')", "True"]
+
+
+def test_a_broker_url_turns_off_in_process_tasks(tmp_path):
+    code = "from django.conf import settings as s; print(s.CELERY_BROKER_URL, s.CELERY_TASK_ALWAYS_EAGER)"
+    result = manage("shell", "-v", "0", "-c", code, env={"REDIS_URL": "redis://127.0.0.1:6379/3"}, tmp_path=tmp_path)
+    assert result.stdout.split() == ["redis://127.0.0.1:6379/3", "False"]
+
+
+@pytest.mark.django_db
+def test_pages_send_a_strict_content_security_policy(client):
+    response = client.get("/accounts/login/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert b"<script>" not in response.content
