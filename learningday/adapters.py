@@ -33,3 +33,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         # The identity provider vouches for the person, but the domain rule still holds.
         email = sociallogin.user.email or ""
         return settings.SIGNUP_OPEN and bool(email) and email_domain_allowed(email)
+
+    def populate_user(self, request: HttpRequest, sociallogin, data: dict):
+        user = super().populate_user(request, sociallogin, data)
+        if not user.display_name:
+            name = data.get("name") or " ".join(filter(None, [data.get("first_name"), data.get("last_name")]))
+            user.display_name = (name or "").strip()[:100]
+        return user

@@ -1,8 +1,12 @@
-"""Show times in the signed-in person's own time zone."""
+"""Request middleware: the person's time zone, and single sign-on failures shown kindly."""
 
 from __future__ import annotations
 
+import logging
+
 from django.utils import timezone
+
+log = logging.getLogger(__name__)
 
 
 class UserTimezoneMiddleware:
@@ -19,3 +23,33 @@ class UserTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class SocialLoginErrorMiddleware:
+    """Show allauth's sign-in error page, not a 500, when the identity provider is unreachable.
+
+    allauth 65 fetches the OpenID Connect discovery document outside its own error handling
+    (when sign-in starts and on the way back), so a refused connection would escape the view.
+    """
+
+    SSO_VIEWS = frozenset({"openid_connect_login", "openid_connect_callback"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        import requests
+        from allauth.socialaccount.adapter import get_adapter
+        from allauth.socialaccount.helpers import render_authentication_error
+
+        match = request.resolver_match
+        if not isinstance(exception, requests.RequestException) or match is None:
+            return None
+        if match.url_name not in self.SSO_VIEWS:
+            return None
+        log.warning("single sign-on: identity provider unreachable: %s", exception)
+        provider = get_adapter(request).get_provider(request, match.kwargs["provider_id"])
+        return render_authentication_error(request, provider, exception=exception)

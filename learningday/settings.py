@@ -144,6 +144,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "learningday.middleware.SocialLoginErrorMiddleware",
 ]
 
 ROOT_URLCONF = "learningday.urls"
