@@ -6,10 +6,13 @@ in; all share the password in DEMO_PASSWORD. Running it again changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from learningday.models import FINANCE_GROUP, Membership, Team, User
 
@@ -49,6 +52,8 @@ DEMO_LOGINS = [
 
 @transaction.atomic
 def seed(*, stdout=None) -> None:
+    # Everyone joined a little before the twelve weeks of demo entries begin.
+    joined = timezone.now() - dt.timedelta(weeks=13)
     teams = {slug: Team.objects.get_or_create(slug=slug, defaults={"name": name})[0] for name, slug in TEAMS}
     finance, _ = Group.objects.get_or_create(name=FINANCE_GROUP)
     created = 0
@@ -62,11 +67,14 @@ def seed(*, stdout=None) -> None:
                 timezone=tz,
                 is_staff=email.startswith("admin@"),
                 is_superuser=email.startswith("admin@"),
+                date_joined=joined,
             )
             created += 1
         EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         if team_slug:
-            Membership.objects.get_or_create(user=user, team=teams[team_slug], defaults={"role": role})
+            Membership.objects.get_or_create(
+                user=user, team=teams[team_slug], defaults={"role": role, "joined_at": joined}
+            )
         if email.startswith("finance@"):
             user.groups.add(finance)
     if stdout is not None:

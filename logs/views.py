@@ -1,17 +1,260 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import dateformat
+from django.views.decorators.http import require_POST
 
 from learningday import calendar
+from learningday.exports import csv_response
+from learningday.models import Team, User
+from logs import selectors, services
+from logs.charts import heatmap_svg, participation_svg
+from logs.forms import AwayForm, EntryForm, FeedFilterForm, QuickEntryForm
+from logs.models import Away, Entry
+
+PAGE_SIZE = 20
+
+
+def _visible_entry(request: HttpRequest, pk: int) -> Entry:
+    """The entry, if this person may read it; 404 otherwise, so nobody learns it exists."""
+    return get_object_or_404(selectors.entries_visible_to(request.user), pk=pk)
+
+
+def _own_entry(request: HttpRequest, pk: int) -> Entry:
+    entry = _visible_entry(request, pk)
+    if entry.author_id != request.user.pk:
+        raise PermissionDenied("Only the author can change an entry.")
+    return entry
+
+
+def _human(day: dt.date) -> str:
+    return dateformat.format(day, "l j F")
+
+
+# --- Dashboard -------------------------------------------------------------------
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    today = calendar.user_today(request.user)
+    user = request.user
+    today = calendar.user_today(user)
+    todays_entry = Entry.objects.filter(author=user, day=today).first()
+    last_entry = Entry.objects.filter(author=user, day__lt=today).exclude(whats_next="").order_by("-day").first()
+    marks = selectors.year_of_learning_days(user, today=today)
     context = {
         "today": today,
         "is_learning_day": calendar.is_learning_day(today),
         "next_learning_day": calendar.next_learning_day(today, inclusive=False),
-        "user_timezone": request.user.timezone,
+        "user_timezone": user.timezone,
+        "todays_entry": todays_entry,
+        "quick_form": None if todays_entry else QuickEntryForm(today=today),
+        "whats_next": last_entry,
+        "streak": selectors.streak(user, today=today),
+        "heatmap": heatmap_svg(marks),
+        "heatmap_summary": _heatmap_summary(marks),
+        "recent": selectors.entries_visible_to(user).exclude(author=user).order_by("-day", "-created_at")[:5],
     }
     return render(request, "logs/dashboard.html", context)
+
+
+def _heatmap_summary(marks) -> str:
+    counts = {status: sum(1 for m in marks if m.status == status) for status in selectors.STATUS_LABELS}
+    logged = counts["logged"] + counts["crowded"]
+    parts = [f"In the last {len(marks)} Learning Days you logged {logged}"]
+    if counts["crowded"]:
+        parts.append(f"{counts['crowded']} of them partly crowded out by regular work")
+    parts.append(f"missed {counts['missed']}")
+    if counts["away"]:
+        parts.append(f"were away on {counts['away']}")
+    return ", ".join(parts) + "."
+
+
+# --- Entries ---------------------------------------------------------------------
+
+
+def feed(request: HttpRequest) -> HttpResponse:
+    form = FeedFilterForm(request.GET or None)
+    entries = selectors.entries_visible_to(request.user)
+    person = None
+    if request.GET.get("person", "").isdigit():
+        person = User.objects.filter(pk=request.GET["person"]).first()
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = selectors.filter_feed(
+        entries,
+        team=filters.get("team"),
+        person=person,
+        category=filters.get("category", ""),
+        day_from=filters.get("day_from"),
+        day_to=filters.get("day_to"),
+        query=filters.get("q", ""),
+    )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "logs/feed.html",
+        {"form": form, "page": page, "person": person, "query": query.urlencode(), "filtered": bool(filters or person)},
+    )
+
+
+def entry_new(request: HttpRequest) -> HttpResponse:
+    today = calendar.user_today(request.user)
+    if request.method == "GET" and "day" not in request.GET:
+        todays = Entry.objects.filter(author=request.user, day=today).first()
+        if todays is not None:
+            messages.info(request, "You have logged today already: this is that entry.")
+            return redirect("logs:edit", pk=todays.pk)
+    initial = {"day": request.GET.get("day")} if "day" in request.GET else None
+    previous = Entry.objects.filter(author=request.user, day__lt=today).exclude(whats_next="").order_by("-day").first()
+    # The dashboard's short form posts here too, with only the day, the text and the category.
+    form_class = QuickEntryForm if request.POST.get("quick") else EntryForm
+    return _entry_form(request, form_class(request.POST or None, today=today, initial=initial), previous=previous)
+
+
+def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _own_entry(request, pk)
+    form = EntryForm(request.POST or None, instance=entry, today=calendar.user_today(request.user))
+    return _entry_form(request, form, entry=entry)
+
+
+def _entry_form(request: HttpRequest, form: EntryForm, *, entry: Entry | None = None, previous=None) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved, created = services.entry_save(user=request.user, data=form.entry_data(), entry=entry)
+        except services.LogError as error:
+            form.add_error(None, str(error))
+        else:
+            if created:
+                messages.success(request, f"Logged {_human(saved.day)}. Thank you for sharing what you learned.")
+            else:
+                messages.success(request, f"Your entry for {_human(saved.day)} is updated.")
+            return redirect(saved)
+    context = {"form": form, "entry": entry, "previous": previous}
+    return render(request, "logs/entry_form.html", context, status=400 if form.errors else 200)
+
+
+def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _visible_entry(request, pk)
+    return render(request, "logs/entry_detail.html", {"entry": entry})
+
+
+def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _own_entry(request, pk)
+    if request.method == "POST":
+        services.entry_delete(user=request.user, entry=entry)
+        messages.success(request, f"Your entry for {_human(entry.day)} is deleted.")
+        return redirect("logs:feed")
+    return render(request, "logs/entry_confirm_delete.html", {"entry": entry})
+
+
+# --- Participation -----------------------------------------------------------------
+
+
+def _participation_team(request: HttpRequest) -> tuple[Team, list[Team]]:
+    teams = list(selectors.teams_for_participation(request.user))
+    if not teams:
+        raise PermissionDenied("Participation is for the team's managers and finance.")
+    slug = request.GET.get("team")
+    if not slug:
+        return teams[0], teams
+    team = next((t for t in teams if t.slug == slug), None)
+    if team is None:
+        if Team.objects.filter(slug=slug).exists():
+            raise PermissionDenied("You do not manage that team.")
+        raise Http404("No such team.")
+    return team, teams
+
+
+def participation(request: HttpRequest) -> HttpResponse:
+    team, teams = _participation_team(request)
+    today = calendar.user_today(request.user)
+    report = selectors.participation(team, today=today)
+    return render(
+        request,
+        "logs/participation.html",
+        {"team": team, "teams": teams, "report": report, "chart": participation_svg(report.days), "today": today},
+    )
+
+
+def participation_csv(request: HttpRequest) -> HttpResponse:
+    team, _teams = _participation_team(request)
+    report = selectors.participation(team, today=calendar.user_today(request.user))
+    header = ["person", "email", *[d.day.isoformat() for d in report.days]]
+    header += ["posted", "expected", "rate", "crowded_out", "posts_on_other_days"]
+    rows = (
+        [
+            row.user.name,
+            row.user.email,
+            *row.cells,
+            row.posted,
+            row.expected,
+            "" if row.rate is None else f"{row.rate:.2f}",
+            row.crowded,
+            row.off_day_posts,
+        ]
+        for row in report.rows
+    )
+    return csv_response(f"participation-{team.slug}-{report.days[-1].day}.csv", header, rows)
+
+
+# --- My data -------------------------------------------------------------------------
+
+EXPORT_FIELDS = ["day", "category", "hours", "body", "links", "whats_next", "crowded_out", "visibility", "created_at"]
+
+
+def _my_entries(request: HttpRequest):
+    return Entry.objects.filter(author=request.user).order_by("day").values(*EXPORT_FIELDS).iterator()
+
+
+def export_csv(request: HttpRequest) -> HttpResponse:
+    rows = (
+        [*(e[f] for f in EXPORT_FIELDS[:4]), " ".join(e["links"]), *(e[f] for f in EXPORT_FIELDS[5:])]
+        for e in _my_entries(request)
+    )
+    return csv_response("my-learning-log.csv", EXPORT_FIELDS, rows)
+
+
+def export_json(request: HttpRequest) -> HttpResponse:
+    entries = [
+        {
+            **e,
+            "day": e["day"].isoformat(),
+            "hours": None if e["hours"] is None else str(e["hours"]),
+            "created_at": e["created_at"].isoformat(),
+        }
+        for e in _my_entries(request)
+    ]
+    response = JsonResponse({"author": request.user.email, "entries": entries}, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="my-learning-log.json"'
+    return response
+
+
+# --- Away days -------------------------------------------------------------------------
+
+
+def away(request: HttpRequest) -> HttpResponse:
+    form = AwayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            period = services.away_add(user=request.user, **form.cleaned_data)
+        except services.LogError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Marked away from {_human(period.start)} until {_human(period.end)}.")
+            return redirect("logs:away")
+    periods = Away.objects.filter(user=request.user)
+    return render(request, "logs/away.html", {"form": form, "periods": periods}, status=400 if form.errors else 200)
+
+
+@require_POST
+def away_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    period = get_object_or_404(Away, pk=pk, user=request.user)
+    services.away_delete(user=request.user, away=period)
+    messages.success(request, "The away days are removed.")
+    return redirect("logs:away")

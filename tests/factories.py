@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
 
@@ -43,3 +45,14 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     team = factory.SubFactory(TeamFactory)
     role = Membership.Role.MEMBER
+
+
+class EntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "logs.Entry"
+
+    author = factory.SubFactory(UserFactory)
+    day = datetime.date(2026, 11, 19)
+    body = factory.Faker("paragraph")
+    category = "reading_papers"
+    visibility = "teams"

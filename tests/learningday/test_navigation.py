@@ -7,18 +7,16 @@ from django.urls import NoReverseMatch, include, path
 from learningday import navigation
 from learningday import urls as site_urls
 from learningday.navigation import nav_for
-from logs.views import dashboard
 
 
 def _page(request):
     return HttpResponse("ok")
 
 
-# The site's URLs, with stand-ins for the pages that the learning log, reading list and
-# claims issues build, so that the links can be checked before those pages exist.
-_stand_ins = {"": None, "reading/": None, "claims/": None}
+# The site's URLs, with stand-ins for the pages that the reading list and claims issues
+# build, so that the links can be checked before those pages exist.
+_stand_ins = {"reading/", "claims/"}
 urlpatterns = [p for p in site_urls.urlpatterns if str(p.pattern) not in _stand_ins] + [
-    path("", include(([path("", dashboard, name="dashboard"), path("logs/", _page, name="feed")], "logs"))),
     path("reading/", include(([path("", _page, name="list")], "reading"))),
     path(
         "claims/",
@@ -46,12 +44,12 @@ def test_member_sees_log_reading_and_claims(member):
     assert labels(member) == ["Log", "Reading list", "Claims"]
 
 
-def test_manager_also_sees_review(manager):
-    assert labels(manager) == ["Log", "Reading list", "Claims", "Review"]
+def test_manager_also_sees_participation_and_review(manager):
+    assert labels(manager) == ["Log", "Participation", "Reading list", "Claims", "Review"]
 
 
-def test_finance_also_sees_finance(finance_user):
-    assert labels(finance_user) == ["Log", "Reading list", "Claims", "Finance"]
+def test_finance_also_sees_participation_and_finance(finance_user):
+    assert labels(finance_user) == ["Log", "Participation", "Reading list", "Claims", "Finance"]
 
 
 def test_current_page_is_marked(member):
@@ -74,9 +72,9 @@ def test_a_page_not_built_yet_is_left_out_rather_than_linked_to_a_404(member, mo
 @pytest.mark.parametrize(
     ("who", "shown", "hidden"),
     [
-        ("member", ['href="/claims/"'], ['href="/claims/review/"', 'href="/claims/finance/"']),
-        ("manager", ['href="/claims/review/"'], ['href="/claims/finance/"']),
-        ("finance_user", ['href="/claims/finance/"'], ['href="/claims/review/"']),
+        ("member", ['href="/claims/"'], ['href="/claims/review/"', 'href="/claims/finance/"', "/logs/participation/"]),
+        ("manager", ['href="/claims/review/"', 'href="/logs/participation/"'], ['href="/claims/finance/"']),
+        ("finance_user", ['href="/claims/finance/"', 'href="/logs/participation/"'], ['href="/claims/review/"']),
     ],
 )
 def test_the_page_shows_each_role_its_links(client, request, who, shown, hidden):

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from learningday.forms import FocusFirstErrorMixin
+from learningday.models import Team
+from logs.models import Away, Entry
+from logs.services import EntryData
+
+MAX_LINKS = 10
+
+
+class LinksField(forms.CharField):
+    """Several web addresses, one per line."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "placeholder": "https://arxiv.org/abs/1905.05393"})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        lines = [line.strip() for line in (value or "").splitlines() if line.strip()]
+        return list(dict.fromkeys(lines))
+
+    def validate(self, value: list[str]) -> None:
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(value) > MAX_LINKS:
+            raise ValidationError(f"Add at most {MAX_LINKS} links.", code="too_many")
+        check = URLValidator(schemes=["http", "https"])
+        bad = []
+        for url in value:
+            try:
+                check(url)
+            except ValidationError:
+                bad.append(url)
+        if bad:
+            raise ValidationError(
+                "These are not web addresses (they start with https://): %(bad)s",
+                code="invalid",
+                params={"bad": ", ".join(bad)},
+            )
+
+    def run_validators(self, value):
+        # Each address is checked in validate(); the length limit applies per address.
+        for url in value:
+            if len(url) > 500:
+                raise ValidationError("A link can be at most 500 characters long.", code="max_length")
+
+
+class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
+    links = LinksField(label="Links", required=False, help_text="Papers, repositories, notebooks: one per line.")
+
+    class Meta:
+        model = Entry
+        fields = ["day", "body", "category", "hours", "links", "whats_next", "crowded_out", "visibility"]
+        widgets = {
+            "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "body": forms.Textarea(attrs={"rows": 8}),
+            "hours": forms.NumberInput(attrs={"step": "0.5", "min": "0.5", "max": "24", "inputmode": "decimal"}),
+            "whats_next": forms.Textarea(attrs={"rows": 2}),
+            "visibility": forms.RadioSelect,
+        }
+        error_messages = {
+            "body": {"required": "Write what you learned: a few lines are enough."},
+            "hours": {
+                "min_value": "Time spent is at least half an hour.",
+                "max_value": "A day has at most 24 hours.",
+                "max_decimal_places": "Use steps of half an hour, such as 1.5 or 6.",
+                "max_digits": "A day has at most 24 hours.",
+                "max_whole_digits": "A day has at most 24 hours.",
+                "invalid": "Give the time in hours, such as 1.5 or 6.",
+            },
+        }
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["day"].widget.attrs["max"] = today.isoformat()
+        self.fields["day"].help_text = "Today by default; you may log a past day, not a future one."
+        if not self.instance.pk and not self.is_bound:
+            self.initial.setdefault("day", today)
+
+    def clean_day(self) -> dt.date:
+        day = self.cleaned_data["day"]
+        if day > self.today:
+            raise ValidationError("That day has not come yet. Pick today or a past day.", code="future")
+        return day
+
+    def entry_data(self) -> EntryData:
+        data = self.cleaned_data
+        return EntryData(**{name: data[name] for name in self.Meta.fields})
+
+
+class QuickEntryForm(EntryForm):
+    """The dashboard's short form: what, and what kind; the rest keeps its defaults."""
+
+    class Meta(EntryForm.Meta):
+        fields = ["day", "body", "category"]
+        widgets = {**EntryForm.Meta.widgets, "day": forms.HiddenInput, "body": forms.Textarea(attrs={"rows": 4})}
+
+    def entry_data(self) -> EntryData:
+        data = self.cleaned_data
+        return EntryData(day=data["day"], body=data["body"], category=data["category"])
+
+
+class FeedFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    team = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        to_field_name="slug",
+        empty_label="All teams",
+    )
+    category = forms.ChoiceField(
+        label="Category", choices=[("", "All categories"), *Entry.Category.choices], required=False
+    )
+    day_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    day_to = forms.DateField(label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("day_from") and data.get("day_to") and data["day_from"] > data["day_to"]:
+            self.add_error("day_to", "The end of the range is before its start.")
+        return data
+
+
+class AwayForm(FocusFirstErrorMixin, forms.ModelForm):
+    class Meta:
+        model = Away
+        fields = ["start", "end", "note"]
+        widgets = {
+            "start": forms.DateInput(attrs={"type": "date"}),
+            "end": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "The last day away cannot be before the first.")
+        return data

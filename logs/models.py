@@ -1,0 +1,123 @@
+"""The learning log: what each person learned on a day."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from learningday import calendar
+from learningday.markdown import render
+
+
+def validate_half_hours(value: Decimal) -> None:
+    if value is not None and (value * 2) % 1 != 0:
+        raise ValidationError(_("Use steps of half an hour, such as 1.5 or 6."), code="half_hours")
+
+
+class Entry(models.Model):
+    class Category(models.TextChoices):
+        READING_PAPERS = "reading_papers", _("Reading papers")
+        REIMPLEMENTING = "reimplementing", _("Reimplementing a paper")
+        TUTORIAL = "tutorial", _("Tutorial or course")
+        EXPLORING_TOOL = "exploring_tool", _("Exploring a tool")
+        RESEARCH = "research", _("Bite-sized research")
+        OUTSIDE_FIELD = "outside_field", _("Reading outside my field")
+        MATHS = "maths", _("Maths fundamentals")
+        OTHER = "other", _("Other")
+
+    class Visibility(models.TextChoices):
+        TEAMS = "teams", _("My teams")
+        EVERYONE = "everyone", _("Everyone")
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entries")
+    day = models.DateField(_("day"), help_text=_("The day you learned this, in your time zone."))
+    body = models.TextField(
+        _("what did you learn today?"), help_text=_("Markdown: **bold**, lists, [links](https://…).")
+    )
+    body_html = models.TextField(editable=False)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.READING_PAPERS)
+    hours = models.DecimalField(
+        _("time spent (hours)"),
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("24")), validate_half_hours],
+    )
+    links = models.JSONField(_("links"), default=list, blank=True)
+    whats_next = models.TextField(
+        _("what's next"), blank=True, help_text=_("Optional. Shown to you as a prompt on the next Learning Day.")
+    )
+    crowded_out = models.BooleanField(_("part of the day went to regular work"), default=False)
+    visibility = models.CharField(
+        _("who can see it"), max_length=10, choices=Visibility.choices, default=Visibility.TEAMS
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-day", "-created_at"]
+        verbose_name_plural = "entries"
+        constraints = [
+            models.UniqueConstraint(fields=["author", "day"], name="entry_one_per_person_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(hours__isnull=True) | models.Q(hours__gte=Decimal("0.5"), hours__lte=24),
+                name="entry_hours_range",
+                violation_error_message=_("Time spent is between half an hour and 24 hours."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(visibility__in=["teams", "everyone"]), name="entry_visibility_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-day", "-created_at"], name="entry_feed_order"),
+            models.Index(fields=["author", "-day"], name="entry_author_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.day:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Whatever path saves an entry (service, admin, demo data), the page shows safe HTML.
+        self.body_html = render(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("logs:detail", args=[self.pk])
+
+    @property
+    def on_learning_day(self) -> bool:
+        return calendar.is_learning_day(self.day)
+
+
+class Away(models.Model):
+    """Days a person is away (holiday, illness): they neither miss a Learning Day nor get reminded."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="away_periods")
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"), help_text=_("The last day away, included."))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-start"]
+        verbose_name_plural = "away periods"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")),
+                name="away_end_after_start",
+                violation_error_message=_("The last day away cannot be before the first."),
+            )
+        ]
+        indexes = [models.Index(fields=["user", "start", "end"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} away {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"

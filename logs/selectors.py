@@ -1,0 +1,274 @@
+"""Reads of the learning log, already filtered to what the person may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from learningday import calendar
+from learningday.models import Membership, Team, User
+from logs.models import Away, Entry
+
+SEARCH_CONFIG = "english"
+
+
+def entries_visible_to(user: User) -> QuerySet[Entry]:
+    """Entries this person may read: their own, those shared with everyone, and those shared
+    with a team they are in. Joined for display (author and the author's teams)."""
+    my_teams = Membership.objects.filter(user=user).values("team_id")
+    shares_a_team = Exists(Membership.objects.filter(user_id=OuterRef("author_id"), team_id__in=my_teams))
+    return (
+        Entry.objects.annotate(shares_a_team=shares_a_team)
+        .filter(Q(author=user) | Q(visibility=Entry.Visibility.EVERYONE) | Q(shares_a_team=True))
+        .select_related("author")
+        .prefetch_related(
+            Prefetch(
+                "author__memberships",
+                queryset=Membership.objects.select_related("team").order_by("team__name"),
+                to_attr="team_memberships",
+            )
+        )
+    )
+
+
+def search(entries: QuerySet[Entry], query: str) -> QuerySet[Entry]:
+    """Full-text search on PostgreSQL (GIN-indexed, stemmed); every word as a substring elsewhere."""
+    query = query.strip()
+    if not query:
+        return entries
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        return entries.annotate(search=SearchVector("body", config=SEARCH_CONFIG)).filter(
+            search=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+        )
+    for word in query.split():
+        entries = entries.filter(body__icontains=word.strip('"'))
+    return entries
+
+
+def filter_feed(
+    entries: QuerySet[Entry],
+    *,
+    team: Team | None = None,
+    person: User | None = None,
+    category: str = "",
+    day_from: dt.date | None = None,
+    day_to: dt.date | None = None,
+    query: str = "",
+) -> QuerySet[Entry]:
+    if team is not None:
+        entries = entries.filter(Exists(Membership.objects.filter(user_id=OuterRef("author_id"), team=team)))
+    if person is not None:
+        entries = entries.filter(author=person)
+    if category:
+        entries = entries.filter(category=category)
+    if day_from:
+        entries = entries.filter(day__gte=day_from)
+    if day_to:
+        entries = entries.filter(day__lte=day_to)
+    return search(entries, query).order_by("-day", "-created_at", "-pk")
+
+
+# --- One person's record -------------------------------------------------------
+
+
+def _away_days(periods: list[tuple[dt.date, dt.date]]):
+    def is_away(day: dt.date) -> bool:
+        return any(start <= day <= end for start, end in periods)
+
+    return is_away
+
+
+def _joined_on(user: User) -> dt.date:
+    return calendar.local_date(user.tzinfo, at=user.date_joined)
+
+
+def streak(user: User, *, today: dt.date) -> int:
+    """Consecutive Learning Days with an entry, back from the latest one.
+
+    Today, when it is a Learning Day without an entry yet, does not break it (the day is
+    not over); days marked away neither count nor break it; it starts when they joined.
+    """
+    joined = _joined_on(user)
+    logged = set(Entry.objects.filter(author=user, day__gte=joined, day__lte=today).values_list("day", flat=True))
+    is_away = _away_days(list(Away.objects.filter(user=user, end__gte=joined).values_list("start", "end")))
+    day = calendar.previous_learning_day(today)
+    if day == today and day not in logged:
+        day -= dt.timedelta(days=7)
+    count = 0
+    while day >= joined:
+        if day in logged:
+            count += 1
+        elif not is_away(day):
+            break
+        day -= dt.timedelta(days=7)
+    return count
+
+
+@dataclass(frozen=True)
+class DayMark:
+    day: dt.date
+    status: str  # logged, crowded, missed, away, today, before
+    label: str
+
+
+STATUS_LABELS = {
+    "logged": "logged",
+    "crowded": "logged, part of the day went to regular work",
+    "missed": "no entry",
+    "away": "away",
+    "today": "today, not logged yet",
+    "before": "before you joined",
+}
+
+
+def year_of_learning_days(user: User, *, today: dt.date, weeks: int = 52) -> list[DayMark]:
+    """The person's last ``weeks`` Learning Days, oldest first, each with what happened."""
+    last = calendar.previous_learning_day(today)
+    first = last - dt.timedelta(weeks=weeks - 1)
+    joined = _joined_on(user)
+    entries = dict(Entry.objects.filter(author=user, day__gte=first, day__lte=last).values_list("day", "crowded_out"))
+    is_away = _away_days(
+        list(Away.objects.filter(user=user, end__gte=first, start__lte=last).values_list("start", "end"))
+    )
+    marks = []
+    for day in calendar.learning_days_between(first, last):
+        if day in entries:
+            status = "crowded" if entries[day] else "logged"
+        elif day < joined:
+            status = "before"
+        elif is_away(day):
+            status = "away"
+        elif day == today:
+            status = "today"
+        else:
+            status = "missed"
+        marks.append(DayMark(day, status, STATUS_LABELS[status]))
+    return marks
+
+
+# --- A team's participation ----------------------------------------------------
+
+
+@dataclass
+class PersonRow:
+    user: User
+    cells: list[str] = field(default_factory=list)  # one status per Learning Day
+    off_day_posts: int = 0
+
+    @property
+    def posted(self) -> int:
+        return sum(1 for c in self.cells if c in {"logged", "crowded"})
+
+    @property
+    def expected(self) -> int:
+        return sum(1 for c in self.cells if c in {"logged", "crowded", "missed"})
+
+    @property
+    def crowded(self) -> int:
+        return self.cells.count("crowded")
+
+    @property
+    def rate(self) -> float | None:
+        return self.posted / self.expected if self.expected else None
+
+
+@dataclass
+class DayColumn:
+    day: dt.date
+    posted: int = 0
+    expected: int = 0
+    crowded: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return self.posted / self.expected if self.expected else None
+
+
+@dataclass
+class Participation:
+    team: Team
+    days: list[DayColumn]
+    rows: list[PersonRow]
+    off_day_entries: list[tuple[User, dt.date]]
+
+    @property
+    def rate(self) -> float | None:
+        posted = sum(d.posted for d in self.days)
+        expected = sum(d.expected for d in self.days)
+        return posted / expected if expected else None
+
+    @property
+    def silent_days(self) -> list[dt.date]:
+        """Learning Days on which nobody who was expected posted."""
+        return [d.day for d in self.days if d.expected and not d.posted]
+
+    @property
+    def crowded(self) -> int:
+        return sum(d.crowded for d in self.days)
+
+
+def participation(team: Team, *, today: dt.date, count: int = 12) -> Participation:
+    """Who posted on each of the team's last ``count`` Learning Days, in three queries."""
+    last = calendar.previous_learning_day(today)
+    first = last - dt.timedelta(weeks=count - 1)
+    memberships = list(
+        Membership.objects.filter(team=team).select_related("user").order_by("user__display_name", "user__email")
+    )
+    user_ids = [m.user_id for m in memberships]
+    entries = list(
+        Entry.objects.filter(author_id__in=user_ids, day__gte=first, day__lte=today).values_list(
+            "author_id", "day", "crowded_out"
+        )
+    )
+    away: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for user_id, start, end in Away.objects.filter(user_id__in=user_ids, end__gte=first, start__lte=last).values_list(
+        "user_id", "start", "end"
+    ):
+        away[user_id].append((start, end))
+
+    logged = {(author, day): crowded for author, day, crowded in entries}
+    days = [DayColumn(day) for day in calendar.learning_days_between(first, last)]
+    rows, off_day = [], []
+    by_id = {m.user_id: m.user for m in memberships}
+    for author, day, _crowded in sorted(entries, key=lambda e: e[1]):
+        if not calendar.is_learning_day(day):
+            off_day.append((by_id[author], day))
+    for membership in memberships:
+        user = membership.user
+        joined = max(calendar.local_date(user.tzinfo, at=membership.joined_at), _joined_on(user))
+        is_away = _away_days(away[user.pk])
+        row = PersonRow(user, off_day_posts=sum(1 for u, _ in off_day if u.pk == user.pk))
+        for column in days:
+            key = (user.pk, column.day)
+            if key in logged:
+                status = "crowded" if logged[key] else "logged"
+            elif column.day < joined:
+                status = "before"
+            elif is_away(column.day):
+                status = "away"
+            elif column.day == today:
+                status = "today"
+            else:
+                status = "missed"
+            row.cells.append(status)
+            if status in {"logged", "crowded", "missed"}:
+                column.expected += 1
+            if status in {"logged", "crowded"}:
+                column.posted += 1
+            if status == "crowded":
+                column.crowded += 1
+        rows.append(row)
+    return Participation(team=team, days=days, rows=rows, off_day_entries=off_day)
+
+
+def teams_for_participation(user: User) -> QuerySet[Team]:
+    """Teams whose participation this person may see: those they manage; finance sees all."""
+    if user.is_finance:
+        return Team.objects.all()
+    return Team.objects.filter(pk__in=user.managed_team_ids)

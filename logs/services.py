@@ -1,0 +1,101 @@
+"""State changes of the learning log. Views, admin actions, commands and tasks call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import dateformat
+
+from learningday import calendar
+from learningday.models import User
+from logs.models import Away, Entry
+
+
+class LogError(Exception):
+    """A learning-log action that cannot be done; the message is fit to show the person."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntryData:
+    day: dt.date
+    body: str
+    category: str = Entry.Category.READING_PAPERS
+    hours: Decimal | None = None
+    links: list[str] = field(default_factory=list)
+    whats_next: str = ""
+    crowded_out: bool = False
+    visibility: str = Entry.Visibility.TEAMS
+
+
+_FIELDS = ("day", "body", "category", "hours", "links", "whats_next", "crowded_out", "visibility")
+
+
+def entry_save(*, user: User, data: EntryData, entry: Entry | None = None) -> tuple[Entry, bool]:
+    """Log what ``user`` learned on ``data.day``; returns the entry and whether it is new.
+
+    One entry per person per day: saving a new entry on a day that already has one
+    updates that one. ``entry`` is the entry being edited, when there is one.
+    """
+    if entry is not None and entry.author_id != user.pk:
+        raise LogError("You can only change your own entries.")
+    today = calendar.user_today(user)
+    if data.day > today:
+        raise LogError(
+            f"You cannot log a day that has not come yet: today is {dateformat.format(today, 'l j F Y')} for you."
+        )
+    if not data.body.strip():
+        raise LogError("Write what you learned.")
+
+    with transaction.atomic():
+        same_day = Entry.objects.select_for_update().filter(author=user, day=data.day).first()
+        if entry is not None:
+            entry = Entry.objects.select_for_update().get(pk=entry.pk)
+            if same_day is not None and same_day.pk != entry.pk:
+                raise LogError(
+                    f"You already have an entry for {dateformat.format(data.day, 'l j F')}: edit that one instead."
+                )
+        else:
+            entry = same_day
+        created = entry is None
+        if created:
+            entry = Entry(author=user)
+        for name in _FIELDS:
+            setattr(entry, name, getattr(data, name))
+        try:
+            with transaction.atomic():
+                if created:
+                    entry.save()
+                else:
+                    entry.save(update_fields=[*_FIELDS, "updated_at"])
+        except IntegrityError:
+            # Another request created the day's entry a moment ago: that one gets edited.
+            if not created:
+                raise
+            entry.pk = Entry.objects.get(author=user, day=data.day).pk
+            entry.save(force_update=True)
+            created = False
+    return entry, created
+
+
+def entry_delete(*, user: User, entry: Entry) -> None:
+    if entry.author_id != user.pk:
+        raise LogError("You can only delete your own entries.")
+    with transaction.atomic():
+        Entry.objects.filter(pk=entry.pk, author=user).delete()
+
+
+def away_add(*, user: User, start: dt.date, end: dt.date, note: str = "") -> Away:
+    if end < start:
+        raise LogError("The last day away cannot be before the first.")
+    if (end - start).days > 366:
+        raise LogError("Mark at most a year at a time.")
+    return Away.objects.create(user=user, start=start, end=end, note=note)
+
+
+def away_delete(*, user: User, away: Away) -> None:
+    if away.user_id != user.pk:
+        raise LogError("You can only remove your own away days.")
+    away.delete()

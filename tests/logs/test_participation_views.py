@@ -1,0 +1,106 @@
+import datetime as dt
+
+import pytest
+
+from tests.factories import EntryFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("member", 403), ("outsider", 403), ("manager", 200), ("finance_user", 200), ("staff_user", 403)],
+)
+@pytest.mark.parametrize("path", ["/logs/participation/", "/logs/participation.csv"])
+def test_participation_is_for_managers_and_finance(client, request, team, member, who, status, path):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(path, {"team": "robotics"})
+    assert response.status_code == status
+    if status == 403:
+        assert b"Participation: Robotics" not in response.content
+        assert b"You may not do that" in response.content
+
+
+def test_a_manager_cannot_see_another_teams_participation(client, manager, other_team, outsider):
+    client.force_login(manager)
+    assert client.get("/logs/participation/", {"team": "research"}).status_code == 403
+    assert client.get("/logs/participation/", {"team": "no-such-team"}).status_code == 404
+
+
+def test_participation_page_shows_who_posted(client, manager, member, frozen):
+    EntryFactory(author=member, day=dt.date(2026, 11, 19), crowded_out=True)
+    member.date_joined = manager.date_joined = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    member.save()
+    manager.save()
+    member.memberships.update(joined_at=member.date_joined)
+    manager.memberships.update(joined_at=member.date_joined)
+    client.force_login(manager)
+    body = client.get("/logs/participation/").content.decode()
+    assert "Participation: Robotics" in body
+    assert "Tom Member" in body and "Maja Manager" in body
+    assert '<svg class="participation-chart"' in body
+    assert "posted, crowded by work" in body
+    assert '<span class="stat-value">1</span> <span class="stat-label">day partly crowded out by regular work' in body
+    assert '<span class="stat-value">4%</span>' in body  # 1 post of 24 expected (2 people, 12 days)
+
+
+def test_participation_csv_has_a_row_per_person(client, manager, member, frozen):
+    EntryFactory(author=member, day=dt.date(2026, 11, 19))
+    client.force_login(manager)
+    response = client.get("/logs/participation.csv")
+    assert response["Content-Disposition"] == 'attachment; filename="participation-robotics-2026-11-19.csv"'
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").strip().splitlines()
+    assert lines[0].split(",")[:2] == ["person", "email"]
+    assert lines[0].split(",")[-5:] == ["posted", "expected", "rate", "crowded_out", "posts_on_other_days"]
+    assert len(lines) == 3
+    tom = next(line for line in lines if "member@example.com" in line)
+    assert tom.split(",")[-6] == "logged"  # the 19 November column, before the five totals
+
+
+# --- Constant queries ----------------------------------------------------------------
+
+
+def _fill(team, people: int, weeks: int):
+    authors = []
+    for i in range(people):
+        user = UserFactory(email=f"p{people}-{i}@example.com")
+        MembershipFactory(user=user, team=team)
+        authors.append(user)
+    for week in range(weeks):
+        for user in authors:
+            EntryFactory(author=user, day=dt.date(2026, 11, 19) - dt.timedelta(weeks=week), visibility="teams")
+
+
+@pytest.mark.parametrize(("people", "weeks"), [(1, 5), (50, 10)])
+def test_the_feed_runs_the_same_queries_for_5_or_500_entries(
+    client, member, team, frozen, people, weeks, django_assert_max_num_queries
+):
+    _fill(team, people, weeks)
+    client.force_login(member)
+    with django_assert_max_num_queries(9):
+        response = client.get("/logs/")
+    assert response.status_code == 200
+    with django_assert_max_num_queries(9):
+        client.get("/logs/", {"q": "the", "team": "robotics", "page": 2})
+
+
+@pytest.mark.parametrize(("people", "weeks"), [(1, 5), (50, 10)])
+def test_participation_runs_the_same_queries_for_5_or_500_entries(
+    client, manager, team, frozen, people, weeks, django_assert_max_num_queries
+):
+    _fill(team, people, weeks)
+    client.force_login(manager)
+    with django_assert_max_num_queries(9):
+        response = client.get("/logs/participation/")
+    assert response.status_code == 200
+    assert response.content.decode().count('scope="row"') == people + 2  # + manager + the team's total row
+
+
+@pytest.mark.parametrize(("people", "weeks"), [(1, 5), (50, 10)])
+def test_the_dashboard_runs_the_same_queries_however_many_entries(
+    client, member, team, frozen, people, weeks, django_assert_max_num_queries
+):
+    _fill(team, people, weeks)
+    client.force_login(member)
+    with django_assert_max_num_queries(12):
+        assert client.get("/").status_code == 200

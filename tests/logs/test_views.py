@@ -1,0 +1,261 @@
+import datetime as dt
+import json
+
+import pytest
+
+from logs.models import Entry
+from tests.factories import EntryFactory, MembershipFactory, UserFactory
+
+from .conftest import LAST_THURSDAY
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team_entry(member):
+    """An entry shared with the author's teams only."""
+    return EntryFactory(author=member, day=LAST_THURSDAY, body="Secret robotics insight about quaternions")
+
+
+# --- Who sees what -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("member", 200), ("manager", 200), ("outsider", 404), ("finance_user", 404), ("staff_user", 404)],
+)
+def test_an_entry_shared_with_my_teams_is_visible_only_to_those_teams(client, request, team_entry, who, status):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(f"/logs/{team_entry.pk}/")
+    assert response.status_code == status
+    assert (b"quaternions" in response.content) == (status == 200)
+
+
+def test_a_team_entry_is_not_in_an_outsiders_feed_search_or_export(client, team_entry, outsider):
+    client.force_login(outsider)
+    secret = b"Secret robotics insight"
+    assert secret not in client.get("/logs/").content
+    search = client.get("/logs/", {"q": "quaternions"}).content
+    assert secret not in search
+    assert b"Nothing matches these filters" in search
+    assert secret not in b"".join(client.get("/logs/export.csv").streaming_content)
+    assert secret not in client.get("/logs/export.json").content
+    assert secret not in client.get("/").content
+
+
+def test_an_entry_shared_with_everyone_reaches_other_teams(client, member, outsider):
+    EntryFactory(author=member, body="Public note on JAX vmap", visibility="everyone")
+    client.force_login(outsider)
+    assert b"Public note on JAX vmap" in client.get("/logs/").content
+
+
+def test_teammates_see_team_entries_in_the_feed(client, team_entry, manager):
+    client.force_login(manager)
+    body = client.get("/logs/").content.decode()
+    assert "Secret robotics insight about quaternions" in body
+    assert "Tom Member" in body
+    assert "Robotics" in body
+    assert "Learning Day" in body  # 19 November is a Thursday
+
+
+@pytest.mark.parametrize(("who", "status"), [("member", 200), ("manager", 403), ("outsider", 404)])
+@pytest.mark.parametrize("action", ["edit", "delete"])
+def test_only_the_author_may_edit_or_delete(client, request, team_entry, who, status, action):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(f"/logs/{team_entry.pk}/{action}/").status_code == status
+    if who != "member":
+        response = client.post(f"/logs/{team_entry.pk}/{action}/", {"body": "Hijacked", "day": "2026-11-19"})
+        assert response.status_code == status
+        team_entry.refresh_from_db()
+        assert team_entry.body == "Secret robotics insight about quaternions"
+
+
+def test_delete_asks_first_then_deletes(member_client, team_entry):
+    page = member_client.get(f"/logs/{team_entry.pk}/delete/")
+    assert "Delete your entry of Thursday 19 November 2026?" in page.content.decode()
+    assert Entry.objects.filter(pk=team_entry.pk).exists()
+    response = member_client.post(f"/logs/{team_entry.pk}/delete/", follow=True)
+    assert "is deleted" in response.content.decode()
+    assert not Entry.objects.filter(pk=team_entry.pk).exists()
+
+
+# --- Logging -------------------------------------------------------------------------
+
+
+def form_data(**overrides):
+    return {
+        "day": "2026-11-24",
+        "body": "Learned about **PBA**",
+        "category": "reading_papers",
+        "hours": "2.5",
+        "links": "https://arxiv.org/abs/1905.05393\nhttps://github.com/arcelien/pba",
+        "whats_next": "Try it on CIFAR",
+        "visibility": "teams",
+        **overrides,
+    }
+
+
+def test_the_form_defaults_to_the_persons_local_today(member_client, frozen):
+    body = member_client.get("/logs/new/").content.decode()
+    assert 'value="2026-11-24"' in body
+    assert 'max="2026-11-24"' in body
+    assert '<label for="id_body">What did you learn today?</label>' in body
+
+
+def test_logging_today_shows_it_on_the_entry_page(member_client, member, frozen):
+    response = member_client.post("/logs/new/", form_data(), follow=True)
+    entry = Entry.objects.get(author=member)
+    assert response.redirect_chain[-1][0] == f"/logs/{entry.pk}/"
+    body = response.content.decode()
+    assert "Logged Tuesday 24 November." in body
+    assert "<strong>PBA</strong>" in body
+    assert "Not a Learning Day" in body  # a Tuesday
+    assert entry.links == ["https://arxiv.org/abs/1905.05393", "https://github.com/arcelien/pba"]
+    assert str(entry.hours) == "2.5"
+
+
+def test_an_empty_form_shows_an_error_and_keeps_everything_else(member_client, frozen):
+    response = member_client.post("/logs/new/", form_data(body="", hours="3", whats_next="Keep going"))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Write what you learned: a few lines are enough." in body
+    assert 'role="alert"' in body
+    assert 'aria-invalid="true"' in body
+    assert 'value="3"' in body
+    assert "Keep going</textarea>" in body
+    assert "https://github.com/arcelien/pba</textarea>" in body
+    assert not Entry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"day": "2026-11-26"}, "That day has not come yet."),
+        ({"hours": "25"}, "A day has at most 24 hours."),
+        ({"hours": "1.25"}, "Use steps of half an hour"),
+        ({"hours": "0"}, "Time spent is at least half an hour."),
+        ({"links": "https://ok.example\nnot a url\nftp://files.example"}, "not a url, ftp://files.example"),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_message(member_client, frozen, overrides, message):
+    response = member_client.post("/logs/new/", form_data(**overrides))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Entry.objects.exists()
+
+
+def test_opening_log_today_again_edits_todays_entry(member_client, member, frozen):
+    entry = EntryFactory(author=member, day=dt.date(2026, 11, 24))
+    response = member_client.get("/logs/new/")
+    assert response["Location"] == f"/logs/{entry.pk}/edit/"
+
+
+def test_a_second_post_on_the_same_day_edits_the_entry(member_client, member, frozen):
+    member_client.post("/logs/new/", form_data(body="One"))
+    member_client.post("/logs/new/", form_data(body="Two"))
+    assert list(Entry.objects.values_list("body", flat=True)) == ["Two"]
+
+
+def test_last_weeks_whats_next_is_shown_as_a_prompt(member_client, member, frozen):
+    EntryFactory(author=member, day=LAST_THURSDAY, whats_next="Reimplement PEARL's encoder")
+    assert "Reimplement PEARL&#x27;s encoder" in member_client.get("/logs/new/").content.decode()
+
+
+def test_the_dashboards_short_form_logs_the_day(member_client, member, on_thursday):
+    page = member_client.get("/").content.decode()
+    assert "What did you learn today?" in page
+    response = member_client.post(
+        "/logs/new/", {"quick": "1", "day": "2026-11-26", "body": "Quick note", "category": "tutorial"}, follow=True
+    )
+    entry = Entry.objects.get(author=member)
+    assert (entry.day, entry.category, entry.visibility) == (dt.date(2026, 11, 26), "tutorial", "teams")
+    assert "Quick note" in member_client.get("/").content.decode()
+    assert response.status_code == 200
+
+
+def test_the_dashboards_short_form_keeps_input_on_error(member_client, on_thursday):
+    response = member_client.post("/logs/new/", {"quick": "1", "day": "2026-11-26", "body": "", "category": "maths"})
+    assert response.status_code == 400
+    assert '<option value="maths" selected>' in response.content.decode()
+
+
+# --- The feed --------------------------------------------------------------------------
+
+
+def test_feed_filters_by_team_person_category_dates_and_words(client, member, manager, outsider, team, frozen):
+    EntryFactory(author=member, day=LAST_THURSDAY, body="Kalman filters", category="maths")
+    EntryFactory(author=manager, day=dt.date(2026, 11, 12), body="Diffusion models", category="reading_papers")
+    EntryFactory(author=outsider, day=LAST_THURSDAY, body="Graph networks", visibility="everyone")
+    client.force_login(manager)
+
+    def shown(**params):
+        body = client.get("/logs/", params).content.decode()
+        return [w for w in ("Kalman", "Diffusion", "Graph") if w in body]
+
+    assert shown() == ["Kalman", "Diffusion", "Graph"]
+    assert shown(team="robotics") == ["Kalman", "Diffusion"]
+    assert shown(team="research") == ["Graph"]
+    assert shown(person=member.pk) == ["Kalman"]
+    assert shown(category="maths") == ["Kalman"]
+    assert shown(day_from="2026-11-13") == ["Kalman", "Graph"]
+    assert shown(day_to="2026-11-13") == ["Diffusion"]
+    assert shown(q="kalman") == ["Kalman"]
+    assert shown(q="nothing-like-this") == []
+
+
+def test_feed_is_newest_first_and_paginated(member_client, member, frozen):
+    for week in range(25):
+        EntryFactory(author=member, day=LAST_THURSDAY - dt.timedelta(weeks=week), body=f"Week {week:02d} notes")
+    first = member_client.get("/logs/").content.decode()
+    assert first.index("Week 00") < first.index("Week 01")
+    assert "Week 19" in first and "Week 20" not in first
+    assert "Page 1 of 2" in first
+    second = member_client.get("/logs/", {"page": 2}).content.decode()
+    assert "Week 20" in second and "Week 24" in second
+
+
+def test_empty_feed_says_so(member_client):
+    assert "No entries yet" in member_client.get("/logs/").content.decode()
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+def test_export_has_all_my_entries_and_nobody_elses(member_client, member, manager):
+    EntryFactory(
+        author=member, day=dt.date(2026, 11, 12), body='=HYPERLINK("http://evil")', links=["https://a.example"]
+    )
+    EntryFactory(author=member, day=LAST_THURSDAY, body="Second")
+    EntryFactory(author=manager, day=LAST_THURSDAY, body="Not mine")
+    csv_body = b"".join(member_client.get("/logs/export.csv").streaming_content).decode("utf-8-sig")
+    lines = csv_body.strip().splitlines()
+    assert lines[0].startswith("day,category,hours,body,links")
+    assert len(lines) == 3
+    assert "'=HYPERLINK" in csv_body  # never run as a formula by a spreadsheet
+    assert "Not mine" not in csv_body
+    exported = json.loads(member_client.get("/logs/export.json").content)
+    assert exported["author"] == "member@example.com"
+    assert [e["body"] for e in exported["entries"]] == ['=HYPERLINK("http://evil")', "Second"]
+    assert exported["entries"][0]["links"] == ["https://a.example"]
+
+
+# --- Away days ---------------------------------------------------------------------------------
+
+
+def test_person_marks_and_removes_away_days(member_client, member, manager):
+    response = member_client.post("/logs/away/", {"start": "2026-12-01", "end": "2026-12-05"}, follow=True)
+    assert "Marked away from Tuesday 1 December until Saturday 5 December." in response.content.decode()
+    period = member.away_periods.get()
+    bad = member_client.post("/logs/away/", {"start": "2026-12-05", "end": "2026-12-01"})
+    assert bad.status_code == 400
+    assert "The last day away cannot be before the first." in bad.content.decode()
+    # Someone else cannot remove them.
+    other = UserFactory()
+    MembershipFactory(user=other)
+    from django.test import Client
+
+    intruder = Client()
+    intruder.force_login(manager)
+    assert intruder.post(f"/logs/away/{period.pk}/delete/").status_code == 404
+    member_client.post(f"/logs/away/{period.pk}/delete/")
+    assert not member.away_periods.exists()
