@@ -17,6 +17,12 @@ from django.utils import timezone
 from learningday.models import FINANCE_GROUP, Membership, Team, User
 
 TEAMS = [("Robotics", "robotics"), ("Research", "research"), ("Applied", "applied")]
+GUIDELINES = {
+    "robotics": (
+        "**How we use the list.** Pick one paper a month to reimplement together; post your notes in the log "
+        "and link the item. Books are reimbursed: file a claim with the receipt."
+    ),
+}
 
 # email, display name, time zone, team slug or None, role
 PEOPLE = [
@@ -54,7 +60,10 @@ DEMO_LOGINS = [
 def seed(*, stdout=None) -> None:
     # Everyone joined a little before the twelve weeks of demo entries begin.
     joined = timezone.now() - dt.timedelta(weeks=13)
-    teams = {slug: Team.objects.get_or_create(slug=slug, defaults={"name": name})[0] for name, slug in TEAMS}
+    teams = {
+        slug: Team.objects.get_or_create(slug=slug, defaults={"name": name, "guidelines": GUIDELINES.get(slug, "")})[0]
+        for name, slug in TEAMS
+    }
     finance, _ = Group.objects.get_or_create(name=FINANCE_GROUP)
     created = 0
     for email, name, tz, team_slug, role in PEOPLE:

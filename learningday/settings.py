@@ -287,6 +287,15 @@ HOME_CURRENCY = _currency("HOME_CURRENCY", "EUR")
 ANNUAL_LEARNING_BUDGET = _money("ANNUAL_LEARNING_BUDGET", "1000.00")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="learn-every-thursday")
 
+# --- Outside services ----------------------------------------------------------
+
+# Where the reading list looks up papers and books. Tests and operators may point these
+# at a local server or a proxy.
+ARXIV_API_URL = env.str("ARXIV_API_URL", default="https://export.arxiv.org/api/query")
+CROSSREF_API_URL = env.str("CROSSREF_API_URL", default="https://api.crossref.org").rstrip("/")
+OPENLIBRARY_API_URL = env.str("OPENLIBRARY_API_URL", default="https://openlibrary.org").rstrip("/")
+METADATA_LOOKUP_TIMEOUT = float(_int("METADATA_LOOKUP_TIMEOUT", 4, minimum=1))
+
 # --- Celery ------------------------------------------------------------------
 
 REDIS_URL = env.str("REDIS_URL", default="")

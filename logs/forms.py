@@ -5,11 +5,14 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import Q
 
 from learningday.forms import FocusFirstErrorMixin
 from learningday.models import Team
 from logs.models import Away, Entry
 from logs.services import EntryData
+from reading.models import Item
+from reading.selectors import items_visible_to
 
 MAX_LINKS = 10
 
@@ -59,7 +62,7 @@ class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
 
     class Meta:
         model = Entry
-        fields = ["day", "body", "category", "hours", "links", "whats_next", "crowded_out", "visibility"]
+        fields = ["day", "body", "category", "hours", "links", "items", "whats_next", "crowded_out", "visibility"]
         widgets = {
             "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "body": forms.Textarea(attrs={"rows": 8}),
@@ -79,9 +82,14 @@ class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, today: dt.date, **kwargs):
+    def __init__(self, *args, today: dt.date, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        if "items" in self.fields:
+            items = self.fields["items"]
+            items.queryset = reading_choices(user)
+            items.help_text = "Papers, books or courses of your reading lists this was about. Ctrl or ⌘ picks several."
+            items.widget.attrs["size"] = 6
         self.fields["day"].widget.attrs["max"] = today.isoformat()
         self.fields["day"].help_text = "Today by default; you may log a past day, not a future one."
         if not self.instance.pk and not self.is_bound:
@@ -95,7 +103,15 @@ class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
 
     def entry_data(self) -> EntryData:
         data = self.cleaned_data
-        return EntryData(**{name: data[name] for name in self.Meta.fields})
+        return EntryData(**{name: list(data[name]) if name == "items" else data[name] for name in self.Meta.fields})
+
+
+def reading_choices(user):
+    """Curated items of the person's lists, and their own suggestions, by title."""
+    if user is None:
+        return Item.objects.none()
+    visible = items_visible_to(user)
+    return visible.filter(Q(status=Item.Status.CURATED) | Q(suggested_by=user)).order_by("title")
 
 
 class QuickEntryForm(EntryForm):

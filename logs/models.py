@@ -55,6 +55,9 @@ class Entry(models.Model):
         _("what's next"), blank=True, help_text=_("Optional. Shown to you as a prompt on the next Learning Day.")
     )
     crowded_out = models.BooleanField(_("part of the day went to regular work"), default=False)
+    items = models.ManyToManyField(
+        "reading.Item", blank=True, related_name="entries", verbose_name=_("from the reading list")
+    )
     visibility = models.CharField(
         _("who can see it"), max_length=10, choices=Visibility.choices, default=Visibility.TEAMS
     )

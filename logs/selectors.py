@@ -12,6 +12,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from learningday import calendar
 from learningday.models import Membership, Team, User
 from logs.models import Away, Entry
+from reading.models import Item
+from reading.selectors import items_visible_to
 
 SEARCH_CONFIG = "english"
 
@@ -30,9 +32,16 @@ def entries_visible_to(user: User) -> QuerySet[Entry]:
                 "author__memberships",
                 queryset=Membership.objects.select_related("team").order_by("team__name"),
                 to_attr="team_memberships",
-            )
+            ),
+            # Only the reading items this reader may see, so that an entry does not leak a team's list.
+            Prefetch("items", queryset=items_visible_to(user).order_by("title"), to_attr="visible_items"),
         )
     )
+
+
+def entries_about(item: Item, user: User) -> QuerySet[Entry]:
+    """Entries that point at a reading item, as this person may see them."""
+    return entries_visible_to(user).filter(items=item).order_by("-day", "-created_at")
 
 
 def search(entries: QuerySet[Entry], query: str) -> QuerySet[Entry]:

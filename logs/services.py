@@ -12,6 +12,8 @@ from django.utils import dateformat
 from learningday import calendar
 from learningday.models import User
 from logs.models import Away, Entry
+from reading.models import Item
+from reading.selectors import items_visible_to
 
 
 class LogError(Exception):
@@ -28,6 +30,7 @@ class EntryData:
     whats_next: str = ""
     crowded_out: bool = False
     visibility: str = Entry.Visibility.TEAMS
+    items: list[Item] = field(default_factory=list)
 
 
 _FIELDS = ("day", "body", "category", "hours", "links", "whats_next", "crowded_out", "visibility")
@@ -48,6 +51,10 @@ def entry_save(*, user: User, data: EntryData, entry: Entry | None = None) -> tu
         )
     if not data.body.strip():
         raise LogError("Write what you learned.")
+    if data.items:
+        visible = set(items_visible_to(user).filter(pk__in=[i.pk for i in data.items]).values_list("pk", flat=True))
+        if len(visible) != len({i.pk for i in data.items}):
+            raise LogError("Point only at items of the reading lists you can see.")
 
     with transaction.atomic():
         same_day = Entry.objects.select_for_update().filter(author=user, day=data.day).first()
@@ -77,6 +84,7 @@ def entry_save(*, user: User, data: EntryData, entry: Entry | None = None) -> tu
             entry.pk = Entry.objects.get(author=user, day=data.day).pk
             entry.save(force_update=True)
             created = False
+        entry.items.set(data.items)
     return entry, created
 
 

@@ -52,7 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "next_learning_day": calendar.next_learning_day(today, inclusive=False),
         "user_timezone": user.timezone,
         "todays_entry": todays_entry,
-        "quick_form": None if todays_entry else QuickEntryForm(today=today),
+        "quick_form": None if todays_entry else QuickEntryForm(today=today, user=user),
         "whats_next": last_entry,
         "streak": selectors.streak(user, today=today),
         "heatmap": heatmap_svg(marks),
@@ -114,12 +114,14 @@ def entry_new(request: HttpRequest) -> HttpResponse:
     previous = Entry.objects.filter(author=request.user, day__lt=today).exclude(whats_next="").order_by("-day").first()
     # The dashboard's short form posts here too, with only the day, the text and the category.
     form_class = QuickEntryForm if request.POST.get("quick") else EntryForm
-    return _entry_form(request, form_class(request.POST or None, today=today, initial=initial), previous=previous)
+    return _entry_form(
+        request, form_class(request.POST or None, today=today, initial=initial, user=request.user), previous=previous
+    )
 
 
 def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _own_entry(request, pk)
-    form = EntryForm(request.POST or None, instance=entry, today=calendar.user_today(request.user))
+    form = EntryForm(request.POST or None, instance=entry, today=calendar.user_today(request.user), user=request.user)
     return _entry_form(request, form, entry=entry)
 
 

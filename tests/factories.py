@@ -56,3 +56,16 @@ class EntryFactory(factory.django.DjangoModelFactory):
     body = factory.Faker("paragraph")
     category = "reading_papers"
     visibility = "teams"
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reading.Item"
+
+    kind = "paper"
+    title = factory.Sequence(lambda n: f"A paper worth reading, part {n}")
+    authors = factory.LazyFunction(lambda: ["Ada Lovelace", "Alan Turing"])
+    year = 2019
+    team = factory.SubFactory(TeamFactory)
+    status = "curated"
+    position = factory.Sequence(lambda n: (n + 1) * 10)

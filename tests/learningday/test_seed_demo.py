@@ -4,6 +4,8 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
 from learningday.models import Membership, Team, User
+from logs.models import Entry
+from reading.models import Item, Progress
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +17,9 @@ def snapshot():
         "memberships": sorted(Membership.objects.values_list("user__email", "team__slug", "role")),
         "emails": sorted(EmailAddress.objects.values_list("email", "verified", "primary")),
         "finance": sorted(Group.objects.get(name="finance").user_set.values_list("email", flat=True)),
+        "entries": sorted(Entry.objects.values_list("author__email", "day", "body", "crowded_out", "visibility")),
+        "items": sorted(Item.objects.values_list("title", "status", "position")),
+        "progress": sorted(Progress.objects.values_list("user__email", "item__title", "state")),
     }
 
 
@@ -42,6 +47,22 @@ def test_seed_demo_twice_changes_nothing(settings):
     first = snapshot()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert snapshot() == first
+
+
+def test_seed_demo_fills_the_log_and_the_reading_lists(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    member = User.objects.get(email="member@example.com")
+    # Twelve weeks of Learning Days, the demo member with one gap.
+    assert Entry.objects.filter(author=member).count() >= 11
+    assert Entry.objects.filter(crowded_out=True).exists()
+    assert any(not e.on_learning_day for e in Entry.objects.all())
+    assert Item.objects.filter(
+        title="Weight Agnostic Neural Networks", team__slug="robotics", status="curated"
+    ).exists()
+    assert Item.objects.filter(status="suggested").count() >= 2
+    assert Item.objects.filter(kind="book", team__isnull=True).count() >= 10
+    assert Progress.objects.filter(user=member).exists()
 
 
 def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(settings):

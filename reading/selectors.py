@@ -1,0 +1,109 @@
+"""Reads of the reading list, already filtered to what the person may see."""
+
+from __future__ import annotations
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+
+from learningday.models import Membership, Team, User
+from reading.models import Item, Progress, Topic
+
+
+def items_visible_to(user: User) -> QuerySet[Item]:
+    """Curated items of the person's teams and of everyone's list; their own suggestions;
+    and, for managers, everything on the lists they curate."""
+    my_teams = Membership.objects.filter(user=user).values("team_id")
+    curated = Q(status=Item.Status.CURATED) & (Q(team__isnull=True) | Q(team__in=my_teams))
+    return Item.objects.filter(curated | Q(suggested_by=user) | Q(team__in=user.managed_team_ids)).select_related(
+        "topic", "team", "suggested_by"
+    )
+
+
+def with_counts(items: QuerySet[Item], user: User) -> QuerySet[Item]:
+    """Each item with how many people read or finished it, endorsements, and my own state."""
+    mine = Progress.objects.filter(item=OuterRef("pk"), user=user).values("state")[:1]
+    return items.annotate(
+        readers=Count("progress", filter=Q(progress__state__in=["reading", "done"]), distinct=True),
+        endorsement_count=Count("endorsements", distinct=True),
+        my_state=Subquery(mine),
+    )
+
+
+SORTS = {
+    "position": ("team__name", "position", "-created_at", "pk"),
+    "newest": ("-created_at", "pk"),
+    "most_read": ("-readers", "position", "pk"),
+}
+
+
+def browse(
+    user: User,
+    *,
+    team: Team | None = None,
+    everyone_only: bool = False,
+    topic: Topic | None = None,
+    kind: str = "",
+    progress: str = "",
+    status: str = Item.Status.CURATED,
+    query: str = "",
+    sort: str = "position",
+) -> QuerySet[Item]:
+    items = with_counts(items_visible_to(user), user).filter(status=status)
+    if team is not None:
+        items = items.filter(team=team)
+    elif everyone_only:
+        items = items.filter(team__isnull=True)
+    if topic is not None:
+        items = items.filter(topic=topic)
+    if kind:
+        items = items.filter(kind=kind)
+    if progress == "none":
+        items = items.filter(my_state__isnull=True)
+    elif progress:
+        items = items.filter(my_state=progress)
+    for word in query.split():
+        # Titles and authors are short: a substring match on each word is enough here.
+        items = items.filter(Q(title__icontains=word) | Q(authors__icontains=word))
+    return items.order_by(*SORTS.get(sort, SORTS["position"]))
+
+
+def shelf(user: User) -> QuerySet[Progress]:
+    return (
+        Progress.objects.filter(user=user, item__in=items_visible_to(user))
+        .select_related("item", "item__topic", "item__team")
+        .order_by("state", "-updated_at")
+    )
+
+
+def study_buddies(item: Item, user: User) -> QuerySet[Progress]:
+    """Who in my teams is reading or has finished this item."""
+    my_teams = Membership.objects.filter(user=user).values("team_id")
+    return (
+        Progress.objects.filter(item=item, state__in=["reading", "done"], user__memberships__team__in=my_teams)
+        .exclude(user=user)
+        .select_related("user")
+        .distinct()
+        .order_by("state", "user__display_name")
+    )
+
+
+def teams_to_suggest_for(user: User) -> QuerySet[Team]:
+    return Team.objects.filter(memberships__user=user).order_by("name").distinct()
+
+
+def pending_count(user: User) -> int:
+    """Suggestions waiting for this manager's decision."""
+    if not user.is_manager:
+        return 0
+    return Item.objects.filter(status=Item.Status.SUGGESTED, team__in=user.managed_team_ids).count()
+
+
+def same_identifier(user: User, found) -> Item | None:
+    """An item this person can see with the same arXiv id, DOI, ISBN or link as ``found``."""
+    same = Q()
+    for name in ("arxiv_id", "doi", "isbn", "url"):
+        value = getattr(found, name, "")
+        if value:
+            same |= Q(**{name: value})
+    if not same:
+        return None
+    return items_visible_to(user).filter(same).exclude(status=Item.Status.REJECTED).order_by("pk").first()
