@@ -262,6 +262,11 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Receipts: a folder of their own with no URL; only /claims/<id>/receipt/ serves them.
+    "receipts": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "receipts", "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -286,6 +291,30 @@ LEARNING_DAY_WEEKDAY = _weekday("LEARNING_DAY_WEEKDAY", "thursday")
 HOME_CURRENCY = _currency("HOME_CURRENCY", "EUR")
 ANNUAL_LEARNING_BUDGET = _money("ANNUAL_LEARNING_BUDGET", "1000.00")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="learn-every-thursday")
+
+
+def _caps(name: str) -> dict[str, Decimal]:
+    """CLAIM_KIND_CAPS: "tutor=300,course=500" (per claim, in HOME_CURRENCY)."""
+    caps = {}
+    for part in env.list(name, default=[]):
+        kind, _, amount = part.partition("=")
+        kind = kind.strip().lower()
+        if kind not in {"book", "tutor", "course", "other"} or not amount:
+            raise _fail(name, f"expected kind=amount pairs such as tutor=300,course=500, got {part!r}.")
+        try:
+            caps[kind] = Decimal(amount.strip())
+        except InvalidOperation:
+            raise _fail(name, f"{amount!r} is not an amount.") from None
+    return caps
+
+
+# Reimbursements: receipts, how old a purchase may be before it is flagged, caps per claim.
+RECEIPT_MAX_MB = _int("RECEIPT_MAX_MB", 10, minimum=1)
+CLAIM_MAX_AGE_DAYS = _int("CLAIM_MAX_AGE_DAYS", 90, minimum=1)
+CLAIM_KIND_CAPS = _caps("CLAIM_KIND_CAPS")
+# Django refuses larger request bodies before a view sees them; receipts plus the form fit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Outside services ----------------------------------------------------------
 

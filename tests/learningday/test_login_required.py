@@ -27,7 +27,7 @@ PUBLIC = {
 }
 
 # Sample values for URL parameters, by name.
-SAMPLES = {"key": "abc", "uidb36": "1", "provider_id": "sso", "pk": 1, "id": 1, "slug": "robotics"}
+SAMPLES = {"key": "abc", "uidb36": "1", "provider_id": "sso", "pk": 1, "id": 1, "slug": "robotics", "receipt_id": 1}
 
 
 def _walk(patterns, prefix="", namespace=None, keys=frozenset()):

@@ -1,0 +1,392 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from learningday import calendar
+from learningday.exports import csv_response
+from learningday.models import Membership
+from logs.selectors import entries_visible_to
+from reading import services as reading_services
+from reading.models import Item, Progress
+from reading.selectors import items_visible_to
+from reimbursements import selectors, services
+from reimbursements.forms import ApproveForm, ChangesForm, ClaimForm, MarkPaidForm, PeriodForm, RejectForm
+from reimbursements.models import Claim, Receipt
+
+PAGE_SIZE = 25
+
+
+def _visible_claim(request: HttpRequest, pk: int) -> Claim:
+    """The claim, if this person may see it; 404 otherwise, so nobody learns it exists."""
+    return get_object_or_404(
+        selectors.claim_visible_to(request.user).select_related("claimant", "item", "decided_by"), pk=pk
+    )
+
+
+def _own_claim(request: HttpRequest, pk: int) -> Claim:
+    claim = _visible_claim(request, pk)
+    if claim.claimant_id != request.user.pk:
+        raise PermissionDenied("Only the person who filed a claim can do this.")
+    return claim
+
+
+def _decidable_claim(request: HttpRequest, pk: int) -> Claim:
+    claim = _visible_claim(request, pk)
+    if not services.can_decide(request.user, claim):
+        raise PermissionDenied("You may not decide this claim.")
+    return claim
+
+
+def _require_finance(request: HttpRequest) -> None:
+    if not request.user.is_finance:
+        raise PermissionDenied("This page is for finance.")
+
+
+def _today(request: HttpRequest):
+    return calendar.user_today(request.user)
+
+
+# --- The claimant ----------------------------------------------------------------------
+
+
+def my_claims(request: HttpRequest) -> HttpResponse:
+    year = _today(request).year
+    page = Paginator(selectors.my_claims(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reimbursements/mine.html",
+        {"page": page, "budget": selectors.budget_for(request.user, year), "home_currency": settings.HOME_CURRENCY},
+    )
+
+
+def claim_new(request: HttpRequest) -> HttpResponse:
+    form = ClaimForm(request.POST or None, request.FILES or None, user=request.user, today=_today(request))
+    if request.method == "POST" and form.is_valid():
+        submit = "submit" in request.POST
+        if submit and not form.cleaned_data["receipts"]:
+            form.add_error("receipts", "Add a receipt before you submit: a photo or a PDF.")
+        else:
+            try:
+                claim = _save(request, form, claim=None, submit=submit)
+            except services.ClaimError as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect(claim)
+    return render(request, "reimbursements/form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _own_claim(request, pk)
+    if not claim.is_editable:
+        messages.error(request, "A claim can be changed only as a draft or when changes were asked for.")
+        return redirect(claim)
+    form = ClaimForm(
+        request.POST or None, request.FILES or None, instance=claim, user=request.user, today=_today(request)
+    )
+    if request.method == "POST" and form.is_valid():
+        submit = "submit" in request.POST
+        if submit and not form.cleaned_data["receipts"] and not claim.receipts.exists():
+            form.add_error("receipts", "Add a receipt before you submit: a photo or a PDF.")
+        else:
+            try:
+                claim = _save(request, form, claim=claim, submit=submit)
+            except services.ClaimError as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect(claim)
+    context = {"form": form, "claim": claim, "receipts": claim.receipts.all()}
+    return render(request, "reimbursements/form.html", context, status=400 if form.errors else 200)
+
+
+def _save(request: HttpRequest, form: ClaimForm, *, claim: Claim | None, submit: bool) -> Claim:
+    """Save the claim, its new receipts and, when asked, submit it: all or nothing."""
+    user, today = request.user, _today(request)
+    data = form.claim_data()
+    with transaction.atomic():
+        if form.cleaned_data.get("suggest_for_reading") and data.item is None and data.kind == Claim.Kind.BOOK:
+            data = _with_suggestion(request, data)
+        if claim is None:
+            claim = services.claim_create(user=user, data=data, today=today)
+        else:
+            claim = services.claim_update(user=user, claim=claim, data=data, today=today)
+        for processed in form.cleaned_data["receipts"]:
+            services.receipt_add(user=user, claim=claim, processed=processed)
+        if submit:
+            services.claim_submit(user=user, claim=claim)
+    if submit:
+        messages.success(request, "Submitted. Your manager decides it; you get an email either way.")
+    else:
+        messages.success(request, "Saved as a draft. Submit it when the receipts are in.")
+    return claim
+
+
+def _with_suggestion(request: HttpRequest, data: services.ClaimData) -> services.ClaimData:
+    team = Membership.objects.filter(user=request.user).select_related("team").order_by("team__name").first()
+    if team is None:
+        return data
+    item_data = reading_services.ItemData(kind=Item.Kind.BOOK, title=data.description, isbn=data.isbn, team=team.team)
+    try:
+        item = reading_services.item_suggest(user=request.user, data=item_data)
+    except reading_services.DuplicateItem as duplicate:
+        item = duplicate.item
+    except reading_services.ReadingError:
+        return data
+    messages.info(request, f"“{item.title}” is on {team.team.name}'s reading list.")
+    return services.ClaimData(**{**data.__dict__, "item": item})
+
+
+@require_POST
+def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _own_claim(request, pk)
+    return _act(request, claim, services.claim_submit, "Submitted. Your manager decides it.")
+
+
+@require_POST
+def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _own_claim(request, pk)
+    return _act(request, claim, services.claim_withdraw, "Withdrawn. Nobody will decide it now.")
+
+
+@require_POST
+def receipt_delete(request: HttpRequest, pk: int, receipt_id: int) -> HttpResponse:
+    claim = _own_claim(request, pk)
+    receipt = get_object_or_404(Receipt, pk=receipt_id, claim=claim)
+    try:
+        services.receipt_remove(user=request.user, receipt=receipt)
+    except services.ClaimError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Receipt removed.")
+    return redirect("claims:edit", pk=claim.pk)
+
+
+def _act(request: HttpRequest, claim: Claim, action, success: str, **kwargs) -> HttpResponse:
+    try:
+        action(user=request.user, claim=claim, **kwargs)
+    except services.ClaimError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect(claim)
+
+
+# --- One claim -----------------------------------------------------------------------------
+
+
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _visible_claim(request, pk)
+    user = request.user
+    budget = selectors.budget_for(claim.claimant, claim.purchase_date.year)
+    annotated = selectors.with_flag_queries(Claim.objects.filter(pk=claim.pk)).get()
+    may_decide = claim.state == Claim.State.SUBMITTED and services.can_decide(user, claim)
+    context = {
+        "claim": claim,
+        "receipts": claim.receipts.all(),
+        "events": claim.events.select_related("actor"),
+        "budget": budget,
+        "flags": selectors.flags(annotated, budget, today=_today(request)),
+        "is_claimant": claim.claimant_id == user.pk,
+        "may_decide": may_decide,
+        "may_pay": claim.state == Claim.State.APPROVED and user.is_finance and claim.claimant_id != user.pk,
+        "home_currency": settings.HOME_CURRENCY,
+    }
+    if may_decide:
+        context.update(
+            approve_form=ApproveForm(initial={"amount": claim.home_value}),
+            reject_form=RejectForm(),
+            changes_form=ChangesForm(),
+            recent_entries=entries_visible_to(user).filter(author=claim.claimant).order_by("-day")[:5],
+            reading=Progress.objects.filter(user=claim.claimant, item__in=items_visible_to(user))
+            .select_related("item")
+            .order_by("-updated_at")[:8],
+        )
+    return render(request, "reimbursements/detail.html", context)
+
+
+def receipt(request: HttpRequest, pk: int, receipt_id: int | None = None) -> FileResponse:
+    """A receipt file, to the claimant, those who may decide the claim, and finance only."""
+    claim = _visible_claim(request, pk)
+    receipts = claim.receipts.all()
+    found = receipts.filter(pk=receipt_id).first() if receipt_id else receipts.first()
+    if found is None:
+        raise Http404("No such receipt.")
+    thumbnail = request.GET.get("thumbnail") == "1" and bool(found.thumbnail)
+    stored = found.thumbnail if thumbnail else found.file
+    content_type = "image/jpeg" if thumbnail else found.content_type
+    extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}
+    response = FileResponse(
+        stored.open("rb"),
+        content_type=content_type,
+        as_attachment=not content_type.startswith("image/"),
+        filename=f"claim-{claim.pk}-receipt-{found.pk}.{extension.get(content_type, 'bin')}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    return response
+
+
+# --- Deciding ------------------------------------------------------------------------------------
+
+
+def review(request: HttpRequest) -> HttpResponse:
+    if not (request.user.is_manager or request.user.is_finance):
+        raise PermissionDenied("The review queue is for managers.")
+    page = Paginator(selectors.review_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    claims = list(page.object_list)
+    year = _today(request).year
+    budgets = selectors.budget_totals(sorted({c.claimant_id for c in claims}), year)
+    rows = [
+        (claim, budgets[claim.claimant_id], selectors.flags(claim, budgets[claim.claimant_id], today=_today(request)))
+        for claim in claims
+    ]
+    return render(request, "reimbursements/review.html", {"page": page, "rows": rows})
+
+
+@require_POST
+def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _decidable_claim(request, pk)
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the approved amount as a number, such as 39.90.")
+        return redirect(claim)
+    data = form.cleaned_data
+    return _act(
+        request,
+        claim,
+        services.claim_approve,
+        "Approved. Finance pays it and the claimant is told.",
+        amount=data["amount"],
+        note=data["note"],
+        checked_duplicates=data["checked_duplicates"],
+    )
+
+
+@require_POST
+def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _decidable_claim(request, pk)
+    form = RejectForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _act(request, claim, services.claim_reject, "Rejected; the claimant sees your reason.", reason=reason)
+
+
+@require_POST
+def claim_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _decidable_claim(request, pk)
+    form = ChangesForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    return _act(request, claim, services.claim_request_changes, "Sent back for changes.", note=note)
+
+
+# --- Finance --------------------------------------------------------------------------------------
+
+
+def finance(request: HttpRequest) -> HttpResponse:
+    _require_finance(request)
+    period = PeriodForm(request.GET or None)
+    filters = period.cleaned_data if period.is_valid() else {}
+    states = (filters["state"],) if filters.get("state") else selectors.SPENT
+    claims = selectors.finance_list(states=states, start=filters.get("start"), end=filters.get("end"))
+    page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    teams = selectors.teams_by_user(sorted({c.claimant_id for c in page.object_list}))
+    rows = [(claim, ", ".join(teams.get(claim.claimant_id, []))) for claim in page.object_list]
+    return render(
+        request,
+        "reimbursements/finance.html",
+        {"page": page, "rows": rows, "period": period, "query": query.urlencode(), "pay_form": MarkPaidForm()},
+    )
+
+
+@require_POST
+def finance_mark_paid(request: HttpRequest) -> HttpResponse:
+    _require_finance(request)
+    form = MarkPaidForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("claims:finance")
+    try:
+        paid = services.claim_mark_paid(
+            user=request.user, claims=list(form.cleaned_data["claims"]), reference=form.cleaned_data["reference"]
+        )
+    except services.ClaimError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Marked {len(paid)} claim{'s' if len(paid) != 1 else ''} paid.")
+    return redirect("claims:finance")
+
+
+EXPORT_HEADER = [
+    "claim",
+    "claimant",
+    "email",
+    "team",
+    "kind",
+    "description",
+    "amount",
+    "currency",
+    "home_amount",
+    "approved_amount",
+    "home_currency",
+    "state",
+    "approver",
+    "purchase_date",
+    "submitted",
+    "decided",
+    "paid",
+    "payment_reference",
+]
+
+
+def finance_export(request: HttpRequest) -> HttpResponse:
+    """Approved and paid claims of a period, streamed: memory stays flat however many rows."""
+    _require_finance(request)
+    period = PeriodForm(request.GET or None)
+    filters = period.cleaned_data if period.is_valid() else {}
+    states = (filters["state"],) if filters.get("state") else selectors.SPENT
+    claims = (
+        selectors.finance_list(states=states, start=filters.get("start"), end=filters.get("end"))
+        .prefetch_related(
+            Prefetch("claimant__memberships", queryset=Membership.objects.select_related("team"), to_attr="teams")
+        )
+        .iterator(chunk_size=1000)
+    )
+
+    def day(value):
+        return value.date().isoformat() if value else ""
+
+    rows = (
+        [
+            c.pk,
+            c.claimant.name,
+            c.claimant.email,
+            "; ".join(m.team.name for m in c.claimant.teams),
+            c.kind,
+            c.description,
+            c.amount,
+            c.currency,
+            c.home_amount,
+            c.approved_amount,
+            settings.HOME_CURRENCY,
+            c.state,
+            c.decided_by.email if c.decided_by else "",
+            c.purchase_date.isoformat(),
+            day(c.submitted_at),
+            day(c.decided_at),
+            day(c.paid_at),
+            c.payment_reference,
+        ]
+        for c in claims
+    )
+    return csv_response("claims.csv", EXPORT_HEADER, rows)

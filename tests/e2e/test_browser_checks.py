@@ -1,0 +1,116 @@
+"""The checks every browser test gets (see conftest.py) catch what they promise to.
+
+These pages come from a made-up origin that the browser context serves itself, so the
+tests do not depend on the app; the route that holds navigations still runs first.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+ORIGIN = "http://e2e.test"
+STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
+PIXEL = "data:image/gif;base64,R0lGODlhAQABAAAAACw="
+
+
+def html(title: str, body: str, head: str = "") -> str:
+    return f'<!DOCTYPE html><html lang="en"><head><title>{title}</title>{head}</head><body>{body}</body></html>'
+
+
+PAGES = {
+    "/clean": html("Clean", '<main><h1>Clean</h1><p>Nothing wrong here. <a href="/clean-too">Next</a></p></main>'),
+    "/clean-too": html("Clean too", "<main><h1>Clean too</h1></main>"),
+    # An image without a text alternative: axe's image-alt, impact critical.
+    "/no-alt": html("No alt", f'<main><h1>No alt</h1><img src="{PIXEL}"><a href="/clean">Next</a></main>'),
+    # The same, with a stylesheet the test holds back: the page cannot finish loading.
+    "/no-alt-slow": html(
+        "No alt, slow", f'<main><h1>No alt</h1><img src="{PIXEL}"></main>', '<link rel="stylesheet" href="/held.css">'
+    ),
+    "/inline-style": html("Inline style", '<main><h1 style="color: red">Inline style</h1></main>'),
+    "/script-error": html(
+        "Script error",
+        "<main><h1>Script error</h1></main><script>console.error('broken'); throw new Error('boom');</script>",
+    ),
+}
+
+
+@pytest.fixture
+def fake_site(checked_browser):
+    """A checked page whose context serves PAGES (strict CSP) and holds /held.css back."""
+    page = checked_browser.new_page()
+    held: list[Route] = []
+
+    def serve(route: Route) -> None:
+        path = urlparse(route.request.url).path
+        if path == "/held.css":
+            held.append(route)
+            return
+        headers = {"Content-Security-Policy": STRICT_CSP}
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", headers=headers, body=PAGES[path])
+
+    # On the context, so it answers after the page's own route (the one that holds navigations).
+    page.context.route(f"{ORIGIN}/**", serve)
+    return page, held
+
+
+def test_clean_pages_pass(checked_browser, fake_site):
+    page, _held = fake_site
+    page.goto(f"{ORIGIN}/clean")
+    page.get_by_role("link", name="Next").click()
+    expect(page.get_by_role("heading", name="Clean too")).to_be_visible()
+
+    assert checked_browser.take_problems() == []
+    checks = checked_browser.checks_for(page)
+    assert checks.checked_urls == [f"{ORIGIN}/clean", f"{ORIGIN}/clean-too"]
+
+
+def test_a_violation_on_a_page_the_test_moved_on_from_is_caught(checked_browser, fake_site):
+    page, _held = fake_site
+    page.goto(f"{ORIGIN}/no-alt")
+    page.get_by_role("link", name="Next").click()
+    expect(page.get_by_role("heading", name="Clean")).to_be_visible()
+
+    problems = checked_browser.take_problems()
+    assert len(problems) == 1
+    assert problems[0].startswith(f"axe critical: image-alt: Images must have alternative text on {ORIGIN}/no-alt")
+    assert '["img"]' in problems[0]
+
+
+def test_a_page_left_before_it_finished_loading_is_checked_first(checked_browser, fake_site):
+    page, held = fake_site
+    page.goto(f"{ORIGIN}/no-alt-slow", wait_until="domcontentloaded")
+    # Leave while the stylesheet is still held back, so axe has not run yet.
+    with page.expect_request(f"{ORIGIN}/clean"):
+        page.evaluate("() => { location.href = '/clean'; }")
+    for route in held:  # the navigation waits for axe, axe for the stylesheet
+        route.fulfill(status=200, content_type="text/css", body="h1 { margin: 0; }")
+    expect(page.get_by_role("heading", name="Clean")).to_be_visible()
+
+    problems = checked_browser.take_problems()
+    assert len(problems) == 1
+    assert f"image-alt: Images must have alternative text on {ORIGIN}/no-alt-slow" in problems[0]
+    assert checked_browser.checks_for(page).unchecked_urls == []
+
+
+def test_a_csp_violation_fails(checked_browser, fake_site):
+    page, _held = fake_site
+    page.goto(f"{ORIGIN}/inline-style")
+
+    problems = "\n".join(checked_browser.take_problems())
+    assert f"CSP violation on {ORIGIN}/inline-style: style-src-attr blocked inline" in problems
+    assert "violates the following Content Security Policy directive" in problems
+
+
+def test_console_and_page_errors_fail(checked_browser, page: Page):
+    page.context.route(
+        f"{ORIGIN}/**",
+        lambda route: route.fulfill(status=200, content_type="text/html", body=PAGES["/script-error"]),
+    )
+    page.goto(f"{ORIGIN}/script-error")
+
+    problems = "\n".join(checked_browser.take_problems())
+    assert f"console error on {ORIGIN}/script-error: broken" in problems
+    assert f"uncaught error on {ORIGIN}/script-error: boom" in problems
