@@ -263,10 +263,7 @@ MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Receipts: a folder of their own with no URL; only /claims/<id>/receipt/ serves them.
-    "receipts": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT / "receipts", "base_url": None},
-    },
+    "receipts": {"BACKEND": "reimbursements.storage.ReceiptStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -112,8 +112,8 @@ _LATEX_SPECIALS = {
     "^": r"\textasciicircum{}",
 }
 _LATEX_SPECIALS_TABLE = str.maketrans(_LATEX_SPECIALS)
-# TeX joins "--" into a dash and "``" into a quote; an empty group keeps them apart.
-_LIGATURE = re.compile(r"([-`'])(?=\1)")
+# TeX joins "--" into a dash, "``" into a quote and "?`" into "¿"; an empty group keeps them apart.
+_LIGATURE = re.compile(r"([-`'])(?=\1)|[?!](?=`)")
 
 _encoder = UnicodeToLatexEncoder(
     non_ascii_only=True, replacement_latex_protection="braces-all", unknown_char_policy="keep"
@@ -142,7 +142,7 @@ _decoder = _make_decoder()
 def latex_encode(text: str) -> str:
     """Plain text as LaTeX that reads back as the same text."""
     text = unicodedata.normalize("NFC", text).translate(_LATEX_SPECIALS_TABLE)
-    return _encoder.unicode_to_latex(_LIGATURE.sub(r"\1{}", text))
+    return _encoder.unicode_to_latex(_LIGATURE.sub(lambda match: match.group(0) + "{}", text))
 
 
 def latex_decode(text: str) -> str:

@@ -56,6 +56,10 @@ class ItemForm(FocusFirstErrorMixin, forms.ModelForm):
 
     authors = AuthorsField(label="Authors", required=False, help_text="One per line.")
     url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
+    # What people paste is longer than what is stored: hyphens, "arXiv:", "https://doi.org/".
+    isbn = forms.CharField(label="ISBN", required=False, max_length=40)
+    arxiv_id = forms.CharField(label="arXiv id", required=False, max_length=120)
+    doi = forms.CharField(label="DOI", required=False, max_length=300)
     team = forms.ChoiceField(label="List")
 
     class Meta:

@@ -38,24 +38,12 @@ class ReceiptsField(forms.FileField):
         processed, problems = [], []
         for upload in files:
             try:
-                processed.append(receipts.process_receipt(data=read_limited(upload), filename=upload.name))
+                processed.append(receipts.process_receipt(data=receipts.read_upload(upload), filename=upload.name))
             except receipts.ReceiptRejected as error:
                 problems.append(f"{upload.name}: {error}")
         if problems:
             raise ValidationError(problems, code="receipt")
         return processed
-
-
-def read_limited(upload) -> bytes:
-    """The upload's bytes, reading no more than one byte past the limit."""
-    limit = settings.RECEIPT_MAX_MB * 1024 * 1024
-    chunks, size = [], 0
-    for chunk in upload.chunks():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            raise receipts.ReceiptRejected(f"This file is larger than {settings.RECEIPT_MAX_MB} MB.")
-    return b"".join(chunks)
 
 
 class ClaimForm(FocusFirstErrorMixin, forms.ModelForm):
@@ -64,6 +52,13 @@ class ClaimForm(FocusFirstErrorMixin, forms.ModelForm):
         label="Receipts",
         required=False,
         help_text=f"JPEG, PNG, WebP, HEIC or PDF, up to {settings.RECEIPT_MAX_MB} MB each; one per tutor's session.",
+    )
+    # Hyphens and spaces are welcome here; the clean ISBN-13 that is stored is shorter.
+    isbn = forms.CharField(
+        label="ISBN",
+        required=False,
+        max_length=24,
+        help_text="For a book: lets us tell you when a teammate bought it already.",
     )
     suggest_for_reading = forms.BooleanField(label="Also suggest this book for my team's reading list", required=False)
 
@@ -77,7 +72,6 @@ class ClaimForm(FocusFirstErrorMixin, forms.ModelForm):
         }
         help_texts = {
             "description": "The book's title, or what the tutor or course taught.",
-            "isbn": "For a book: lets us tell you when a teammate bought it already.",
         }
         error_messages = {
             "description": {"required": "Say what it was for."},

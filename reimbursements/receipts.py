@@ -129,11 +129,11 @@ def receipt_max_bytes() -> int:
 def read_upload(upload: Upload) -> bytes:
     """Read an uploaded file, refusing it as soon as it is over the limit rather than after reading it whole."""
     limit = receipt_max_bytes()
-    declared = getattr(upload, "size", None)
-    if isinstance(declared, int) and declared > limit:
-        raise ReceiptRejected(_too_large_message(b""))
     if seek := getattr(upload, "seek", None):
         seek(0)
+    declared = getattr(upload, "size", None)
+    if isinstance(declared, int) and declared > limit:
+        raise ReceiptRejected(_too_large_message(upload.read(512)))
     data = upload.read(limit + 1)
     if len(data) > limit:
         raise ReceiptRejected(_too_large_message(data))
@@ -251,7 +251,7 @@ def _display_name(filename: str) -> str:
     """The name as the person knows it: no client-side folders (old browsers send them), no control characters."""
     name = re.split(r"[/\\]", filename)[-1]
     name = " ".join(_TEXT_CONTROL.sub("", name).split())
-    return name[:255] or "receipt"
+    return name[:200] or "receipt"
 
 
 # --- Images -----------------------------------------------------------------------------
@@ -300,8 +300,8 @@ def _check_pixels(size: tuple[int, int]) -> None:
 
 
 def _too_many_pixels_message(size: tuple[int, int] | None) -> str:
-    limit = f"at most {MAX_PIXELS // 1_000_000} megapixels"
-    found = f"{size[0]:,} × {size[1]:,} pixels; {limit}" if size else f"more than {limit}"
+    megapixels = f"{MAX_PIXELS / 1_000_000:g} megapixels"
+    found = f"{size[0]:,} × {size[1]:,} pixels; at most {megapixels}" if size else f"more than {megapixels}"
     return f"This image has too many pixels ({found}); photograph the receipt at a lower resolution."
 
 

@@ -358,7 +358,9 @@ def finance_export(request: HttpRequest) -> HttpResponse:
     claims = (
         selectors.finance_list(states=states, start=filters.get("start"), end=filters.get("end"))
         .prefetch_related(
-            Prefetch("claimant__memberships", queryset=Membership.objects.select_related("team"), to_attr="teams")
+            Prefetch(
+                "claimant__memberships", queryset=Membership.objects.select_related("team"), to_attr="team_memberships"
+            )
         )
         .iterator(chunk_size=1000)
     )
@@ -371,7 +373,7 @@ def finance_export(request: HttpRequest) -> HttpResponse:
             c.pk,
             c.claimant.name,
             c.claimant.email,
-            "; ".join(m.team.name for m in c.claimant.teams),
+            "; ".join(m.team.name for m in c.claimant.team_memberships),
             c.kind,
             c.description,
             c.amount,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 
+import hypothesis
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
@@ -13,6 +15,10 @@ from learningday.models import FINANCE_GROUP, Membership
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# The same examples on every run: a property test must not pass today and fail tomorrow.
+hypothesis.settings.register_profile("deterministic", derandomize=True, deadline=None)
+hypothesis.settings.load_profile("deterministic")
 
 
 def pytest_configure(config):
@@ -52,6 +58,56 @@ def redis_url() -> str:
         reachable = False
     require(reachable, f"Redis at {url}")
     return url
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run where they are queued, unless a test asks for the real worker: otherwise,
+    with REDIS_URL set, every email a test triggers would wait in Redis for nobody."""
+    if "real_worker" in request.fixturenames:
+        yield
+        return
+    from learningday.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def real_worker(redis_url):
+    """A Celery worker thread consuming from Redis, on a queue of this test's own."""
+    from celery.contrib.testing.worker import start_worker
+
+    from learningday.celery import app
+
+    def forget_connections():
+        # Even eager tasks open a producer (to check serialisation); its pool keeps the
+        # broker it was made with, so it must go when the broker changes.
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    queue = f"tests-{uuid.uuid4().hex}"
+    before = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
+    app.conf.update(broker_url=redis_url, task_always_eager=False, task_default_queue=queue)
+    forget_connections()
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING", queues=[queue]
+        ):
+            yield app
+    finally:
+        with app.connection_for_write() as connection:
+            connection.default_channel.queue_delete(queue)
+        app.conf.update(before)
+        forget_connections()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploads (receipts) written by a test go to its own folder, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)

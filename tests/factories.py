@@ -69,3 +69,50 @@ class ItemFactory(factory.django.DjangoModelFactory):
     team = factory.SubFactory(TeamFactory)
     status = "curated"
     position = factory.Sequence(lambda n: (n + 1) * 10)
+
+
+def jpeg_bytes(color: str = "white", size: tuple[int, int] = (40, 60)) -> bytes:
+    """A small real JPEG."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    """A claim in any state, written straight to the table (the services are tested on their own)."""
+
+    class Meta:
+        model = "reimbursements.Claim"
+        skip_postgeneration_save = True
+
+    claimant = factory.SubFactory(UserFactory)
+    kind = "book"
+    description = factory.Sequence(lambda n: f"A useful book, volume {n}")
+    purchase_date = datetime.date(2026, 11, 10)
+    amount = factory.LazyFunction(lambda: __import__("decimal").Decimal("30.00"))
+    currency = "EUR"
+    home_amount = factory.LazyAttribute(lambda o: o.amount)
+    state = "draft"
+
+    @factory.post_generation
+    def with_receipt(self, create, extracted, **kwargs):
+        if create and extracted:
+            from django.core.files.base import ContentFile
+
+            from reimbursements.models import Receipt
+            from reimbursements.receipts import process_receipt
+
+            processed = process_receipt(
+                data=extracted if isinstance(extracted, bytes) else jpeg_bytes(), filename="r.jpg"
+            )
+            receipt = Receipt(
+                claim=self, content_type=processed.content_type, size=processed.size, sha256=processed.sha256
+            )
+            receipt.file.save("receipt.jpg", ContentFile(processed.content), save=False)
+            if processed.thumbnail:
+                receipt.thumbnail.save("thumb.jpg", ContentFile(processed.thumbnail), save=False)
+            receipt.save()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from kombu.exceptions import EncodeError
 
 from learningday.celery import app
@@ -19,30 +18,23 @@ def record(key: str, payload: dict) -> None:
     received[key].set()
 
 
-def test_without_a_broker_tasks_run_in_process(settings):
-    assert app.conf.task_always_eager == (not settings.REDIS_URL)
+def test_without_a_broker_the_app_runs_tasks_in_process(settings):
+    from learningday import settings as project_settings
+
+    # The embedded setup: no REDIS_URL means eager tasks (checked on the settings module
+    # itself, since the suite runs tasks in process whatever the environment says).
+    assert (not project_settings.REDIS_URL) == project_settings.CELERY_TASK_ALWAYS_EAGER
     received["eager"] = threading.Event()
     record.apply(args=["eager", {"n": 1}])
     assert received["eager"].is_set()
 
 
-def test_a_real_worker_on_redis_runs_a_queued_task(redis_url):
-    app.conf.update(broker_url=redis_url, task_always_eager=False, task_default_queue="tests-celery")
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"):
-            received["queued"] = threading.Event()
-            record.delay("queued", {"amount": "12.50", "day": "2026-12-03"})
-            assert received["queued"].wait(timeout=20), "the worker did not run the task"
-            # JSON only: what arrives is what plain JSON can carry.
-            assert received["queued"].payload == {"amount": "12.50", "day": "2026-12-03"}
-    finally:
-        from django.conf import settings
-
-        app.conf.update(
-            broker_url=settings.CELERY_BROKER_URL,
-            task_always_eager=settings.CELERY_TASK_ALWAYS_EAGER,
-            task_default_queue="celery",
-        )
+def test_a_real_worker_on_redis_runs_a_queued_task(real_worker):
+    received["queued"] = threading.Event()
+    record.delay("queued", {"amount": "12.50", "day": "2026-12-03"})
+    assert received["queued"].wait(timeout=20), "the worker did not run the task"
+    # JSON only: what arrives is what plain JSON can carry.
+    assert received["queued"].payload == {"amount": "12.50", "day": "2026-12-03"}
 
 
 def test_the_app_accepts_json_only():

@@ -1,0 +1,70 @@
+"""Two reviewers deciding one claim at the same moment: exactly one decision wins."""
+
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections, transaction
+
+from reimbursements import services
+from reimbursements.models import Claim
+from tests.conftest import require
+from tests.factories import ClaimFactory, MembershipFactory, UserFactory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reviewers_at_once_exactly_one_decision_wins(member, manager, team):
+    require(connection.vendor == "postgresql", "PostgreSQL (row locks)")
+    second = UserFactory(email="second-manager@example.com")
+    MembershipFactory(user=second, team=team, role="manager")
+    claim = ClaimFactory(
+        claimant=member,
+        state="submitted",
+        amount=Decimal("30.00"),
+        submitted_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
+    )
+    outcome: dict[str, object] = {}
+    started = threading.Event()
+
+    def reject_from_another_session():
+        try:
+            started.set()
+            services.claim_reject(user=second, claim=Claim.objects.get(pk=claim.pk), reason="Not needed")
+            outcome["reject"] = "done"
+        except services.ClaimError as error:
+            outcome["reject"] = str(error)
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=reject_from_another_session)
+    with transaction.atomic():
+        # The first reviewer holds the row lock while deciding; the second one's
+        # decision has to wait for it and then sees the claim already decided.
+        services.claim_approve(user=manager, claim=claim)
+        other.start()
+        started.wait(timeout=10)
+        blocked = _waiting_on_a_lock()
+    other.join(timeout=30)
+
+    assert not other.is_alive()
+    assert blocked, "the second reviewer should have waited for the first one's lock"
+    assert outcome["reject"] == "This claim is approved: it cannot become rejected."
+    claim.refresh_from_db()
+    assert claim.state == "approved"
+    assert list(claim.events.values_list("to_state", flat=True)) == ["approved"]
+
+
+def _waiting_on_a_lock(attempts: int = 200) -> bool:
+    """Whether another session is waiting for a row lock (asks PostgreSQL, no sleeping)."""
+    with connections["default"].cursor() as cursor:
+        for _ in range(attempts):
+            # Activity is read once per transaction unless the snapshot is dropped.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            cursor.execute("SELECT pg_sleep(0.01)")
+    return False
