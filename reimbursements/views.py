@@ -119,9 +119,17 @@ def _save(request: HttpRequest, form: ClaimForm, *, claim: Claim | None, submit:
             claim = services.claim_update(user=user, claim=claim, data=data, today=today)
         for processed in form.cleaned_data["receipts"]:
             services.receipt_add(user=user, claim=claim, processed=processed)
-        if submit:
+        # A book a teammate already bought: say so before it is submitted (it stays a draft).
+        held = submit and selectors.flags_for(claim).bought_in_team
+        if submit and not held:
             services.claim_submit(user=user, claim=claim)
-    if submit:
+    if held:
+        messages.warning(
+            request,
+            "Already bought in your team — borrow it? Your claim is saved as a draft: "
+            "submit it if you still need your own copy.",
+        )
+    elif submit:
         messages.success(request, "Submitted. Your manager decides it; you get an email either way.")
     else:
         messages.success(request, "Saved as a draft. Submit it when the receipts are in.")

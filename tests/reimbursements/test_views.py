@@ -288,3 +288,14 @@ def test_the_finance_list_runs_the_same_queries_for_5_or_500_claims(
     lines = b"".join(response.streaming_content).decode("utf-8-sig").strip().splitlines()
     assert len(lines) == count + 1
     assert lines[0].startswith("claim,claimant,email,team,kind,description,amount,currency,home_amount")
+
+
+def test_a_book_a_teammate_bought_is_pointed_out_before_it_is_submitted(member_client, member, manager, frozen_today):
+    ClaimFactory(claimant=manager, state="approved", approved_amount=Decimal("24.00"), isbn="9780465097609")
+    response = member_client.post("/claims/new/", {**claim_form(), "receipts": [upload()]}, follow=True)
+    assert "Already bought in your team — borrow it?" in response.content.decode()
+    claim = Claim.objects.get(claimant=member)
+    assert claim.state == "draft"
+    member_client.post(f"/claims/{claim.pk}/submit/")
+    claim.refresh_from_db()
+    assert claim.state == "submitted"
