@@ -11,15 +11,15 @@ import datetime as dt
 import io
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from learningday.models import User
 from reading.models import Item
-from reimbursements.models import Claim, ClaimEvent, Receipt
+from reimbursements.models import Claim, ClaimEvent
 from reimbursements.receipts import process_receipt
+from reimbursements.services import store_receipt
 
 S = Claim.State
 
@@ -85,18 +85,9 @@ def seed(*, stdout=None) -> None:
             item=item,
             isbn=item.isbn if item else "",
         )
-        processed = process_receipt(data=receipt_image(text, amount, currency), filename="receipt.jpg")
-        receipt = Receipt(
-            claim=claim,
-            content_type=processed.content_type,
-            original_name="receipt.jpg",
-            size=processed.size,
-            sha256=processed.sha256,
+        store_receipt(
+            claim=claim, processed=process_receipt(data=receipt_image(text, amount, currency), filename="receipt.jpg")
         )
-        receipt.file.save(f"receipt{processed.extension}", ContentFile(processed.content), save=False)
-        if processed.thumbnail:
-            receipt.thumbnail.save("thumb.jpg", ContentFile(processed.thumbnail), save=False)
-        receipt.save()
         _walk(claim, PATHS[state], decider=people.get(decider) if decider else None, note=note, home=home_value)
         created += 1
     if stdout is not None:

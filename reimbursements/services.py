@@ -175,6 +175,30 @@ def claim_update(*, user: User, claim: Claim, data: ClaimData, today: dt.date) -
     return claim
 
 
+def store_receipt(*, claim: Claim, processed: ProcessedReceipt) -> Receipt:
+    """Write a checked receipt and its thumbnail under random names, and its row."""
+    receipt = Receipt(
+        claim=claim,
+        content_type=processed.content_type,
+        original_name=processed.original_name[:200],
+        size=processed.size,
+        sha256=processed.sha256,
+        pages=processed.pages,
+    )
+    receipt.file.save(f"receipt{processed.extension}", ContentFile(processed.content), save=False)
+    if processed.thumbnail:
+        receipt.thumbnail.save("thumb.jpg", ContentFile(processed.thumbnail), save=False)
+    try:
+        receipt.save()
+    except Exception:
+        # Do not leave files behind for a row that was never written.
+        receipt.file.delete(save=False)
+        if receipt.thumbnail:
+            receipt.thumbnail.delete(save=False)
+        raise
+    return receipt
+
+
 def receipt_add(*, user: User, claim: Claim, processed: ProcessedReceipt) -> Receipt:
     with transaction.atomic():
         locked = Claim.objects.select_for_update().get(pk=claim.pk)
@@ -182,25 +206,7 @@ def receipt_add(*, user: User, claim: Claim, processed: ProcessedReceipt) -> Rec
             raise ClaimError("Receipts can be added only to your own draft or returned claim.")
         if locked.receipts.count() >= MAX_RECEIPTS:
             raise ClaimError(f"A claim can have at most {MAX_RECEIPTS} receipts.")
-        receipt = Receipt(
-            claim=locked,
-            content_type=processed.content_type,
-            original_name=processed.original_name[:200],
-            size=processed.size,
-            sha256=processed.sha256,
-            pages=processed.pages,
-        )
-        receipt.file.save(f"receipt{processed.extension}", ContentFile(processed.content), save=False)
-        if processed.thumbnail:
-            receipt.thumbnail.save("thumb.jpg", ContentFile(processed.thumbnail), save=False)
-        try:
-            receipt.save()
-        except Exception:
-            # Do not leave files behind for a row that was never written.
-            receipt.file.delete(save=False)
-            if receipt.thumbnail:
-                receipt.thumbnail.delete(save=False)
-            raise
+        receipt = store_receipt(claim=locked, processed=processed)
     return receipt
 
 

@@ -35,6 +35,7 @@ OURS = (
     "EMAIL_URL",
     "SITE_URL",
     "VAR_DIR",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests set it for their own process only
 )
 
 
