@@ -8,9 +8,11 @@ README lists every variable; keep the two in step.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -260,10 +262,79 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Receipts and other uploads: never under static/ and never served by a public URL.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+
+# Receipts on S3-compatible storage (django-storages) instead, when RECEIPTS_S3_BUCKET is
+# set: private objects under receipts/ in the bucket, read back only by the receipt view.
+_RECEIPTS_S3_VARIABLES = (
+    "RECEIPTS_S3_BUCKET",
+    "RECEIPTS_S3_ENDPOINT_URL",
+    "RECEIPTS_S3_REGION",
+    "RECEIPTS_S3_ACCESS_KEY_ID",
+    "RECEIPTS_S3_SECRET_ACCESS_KEY",
+    "RECEIPTS_S3_SERVER_SIDE_ENCRYPTION",
+)
+
+
+def _receipts_storage() -> dict:
+    """STORAGES["receipts"]: a folder under MEDIA_ROOT, or a bucket when RECEIPTS_S3_BUCKET is set."""
+    raw = {name: env.str(name, default="").strip() for name in _RECEIPTS_S3_VARIABLES}
+    bucket, endpoint, region = raw["RECEIPTS_S3_BUCKET"], raw["RECEIPTS_S3_ENDPOINT_URL"], raw["RECEIPTS_S3_REGION"]
+    key_id, secret = raw["RECEIPTS_S3_ACCESS_KEY_ID"], raw["RECEIPTS_S3_SECRET_ACCESS_KEY"]
+    if not bucket:
+        for name, value in raw.items():
+            if value:
+                raise _fail("RECEIPTS_S3_BUCKET", f"required when {name} is set.")
+        # A folder of its own with no URL; only /claims/<id>/receipt/ serves them.
+        return {"BACKEND": "reimbursements.storage.ReceiptStorage"}
+    # The names boto3 accepts (S3 itself wants 3-63 lower-case letters, digits, dots, hyphens).
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,255}", bucket):
+        raise _fail(
+            "RECEIPTS_S3_BUCKET",
+            f"expected a bucket name such as learningday-receipts (no s3://, no path), got {bucket!r}.",
+        )
+    options = {
+        "bucket_name": bucket,
+        "location": "receipts",  # key prefix: receipts/<random>/<random>.<ext>
+        # No ACL sent: objects get the bucket's default, private to its owner (and buckets
+        # with ACLs disabled, the AWS default since 2023, refuse requests that set one).
+        "default_acl": None,
+        "querystring_auth": True,  # should a URL ever be made, it is signed and expires
+        "file_overwrite": False,
+    }
+    if endpoint:
+        try:
+            parts = urlsplit(endpoint)
+            valid = parts.scheme in {"http", "https"} and bool(parts.hostname) and parts.port != 0
+        except ValueError:  # a malformed address or port
+            valid = False
+        if not valid:
+            raise _fail(
+                "RECEIPTS_S3_ENDPOINT_URL",
+                f"expected an http(s) URL such as https://minio.internal:9000, got {endpoint!r}.",
+            )
+        options["endpoint_url"] = endpoint
+    if region:
+        if not re.fullmatch(r"(?![0-9]+$)(?!-)[a-zA-Z0-9-]{1,63}(?<!-)", region):
+            raise _fail("RECEIPTS_S3_REGION", f"expected a region such as eu-central-1, got {region!r}.")
+        options["region_name"] = region
+    if bool(key_id) != bool(secret):
+        given, missing = (
+            ("RECEIPTS_S3_ACCESS_KEY_ID", "RECEIPTS_S3_SECRET_ACCESS_KEY")
+            if key_id
+            else ("RECEIPTS_S3_SECRET_ACCESS_KEY", "RECEIPTS_S3_ACCESS_KEY_ID")
+        )
+        raise _fail(missing, f"required when {given} is set (leave both empty for boto3's own credentials).")
+    if key_id:
+        # Otherwise boto3 finds credentials itself: AWS_* variables, ~/.aws, an instance role.
+        options.update(access_key=key_id, secret_key=secret)
+    if _bool("RECEIPTS_S3_SERVER_SIDE_ENCRYPTION", True):
+        options["object_parameters"] = {"ServerSideEncryption": "AES256"}
+    return {"BACKEND": "reimbursements.s3storage.S3ReceiptStorage", "OPTIONS": options}
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Receipts: a folder of their own with no URL; only /claims/<id>/receipt/ serves them.
-    "receipts": {"BACKEND": "reimbursements.storage.ReceiptStorage"},
+    "receipts": _receipts_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

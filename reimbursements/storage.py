@@ -1,4 +1,5 @@
-"""Where receipts live: a private folder with no URL, under MEDIA_ROOT/receipts."""
+"""Where receipts live: a private folder with no URL under MEDIA_ROOT/receipts (or, with
+RECEIPTS_S3_BUCKET set, the bucket of ``reimbursements.s3storage``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import os
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.utils.functional import cached_property
+
+NO_URL = "Receipts have no public URL: /claims/<id>/receipt/ serves them."
 
 
 class ReceiptStorage(FileSystemStorage):
@@ -18,4 +21,4 @@ class ReceiptStorage(FileSystemStorage):
         return self._value_or_setting(self._location, os.path.join(settings.MEDIA_ROOT, "receipts"))
 
     def url(self, name):
-        raise ValueError("Receipts have no public URL: /claims/<id>/receipt/ serves them.")
+        raise ValueError(NO_URL)
