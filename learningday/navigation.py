@@ -38,5 +38,9 @@ def nav_for(user, current_path: str = "") -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": item.label, "url": url, "current": current_path.startswith(url)})
+        items.append({"label": item.label, "url": url, "current": False})
+    # Only the most specific match is the current page: /claims/review/ is Review, not Claims.
+    matches = [i for i in items if current_path.startswith(i["url"])]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["current"] = True
     return items

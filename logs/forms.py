@@ -117,6 +117,8 @@ def reading_choices(user):
 class QuickEntryForm(EntryForm):
     """The dashboard's short form: what, and what kind; the rest keeps its defaults."""
 
+    links = None  # declared on EntryForm, so it must be taken off here explicitly
+
     class Meta(EntryForm.Meta):
         fields = ["day", "body", "category"]
         widgets = {**EntryForm.Meta.widgets, "day": forms.HiddenInput, "body": forms.Textarea(attrs={"rows": 4})}

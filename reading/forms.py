@@ -114,7 +114,7 @@ class RejectForm(forms.Form):
 
 class ProgressForm(forms.Form):
     state = forms.ChoiceField(
-        label="My progress", choices=[("", "Not on my shelf"), *Progress.State.choices], required=False
+        label="On my shelf as", choices=[("", "Not on my shelf"), *Progress.State.choices], required=False
     )
     finished_on = forms.DateField(
         label="Finished on",

@@ -97,6 +97,11 @@ def seed(*, stdout=None) -> None:
 def _walk(claim: Claim, path: list[str], *, decider: User | None, note: str, home: Decimal) -> None:
     """Move the claim along its path, writing the trail as the services would."""
     now = timezone.now()
+    # Each step a day or two after the one before, from the day after the purchase.
+    bought = dt.datetime.combine(claim.purchase_date, dt.time(9, 30), tzinfo=dt.UTC)
+    when = {
+        S.DRAFT: 1, S.SUBMITTED: 1, S.APPROVED: 3, S.REJECTED: 3, S.CHANGES_REQUESTED: 3, S.WITHDRAWN: 2, S.PAID: 5
+    }  # fmt: skip
     before = ""
     for step in path:
         actor = claim.claimant if step in {S.DRAFT, S.SUBMITTED, S.WITHDRAWN} else decider
@@ -106,9 +111,11 @@ def _walk(claim: Claim, path: list[str], *, decider: User | None, note: str, hom
         event_note = note if step in {S.REJECTED, S.CHANGES_REQUESTED} else ""
         if step == S.PAID:
             event_note = "Payment reference LD-2026-0042"
-        ClaimEvent.objects.create(
+        event = ClaimEvent.objects.create(
             claim=claim, actor=actor, from_state=before, to_state=step, note=event_note, amount=amount
         )
+        at = min(bought + dt.timedelta(days=when[step], hours=len(before)), now)
+        ClaimEvent.objects.filter(pk=event.pk).update(at=at)  # demo history; the trail is otherwise append-only
         before = step
     claim.state = path[-1]
     if S.SUBMITTED in path:

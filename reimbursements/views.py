@@ -17,7 +17,7 @@ from logs.selectors import entries_visible_to
 from reading import services as reading_services
 from reading.models import Item, Progress
 from reading.selectors import items_visible_to
-from reimbursements import selectors, services
+from reimbursements import money, selectors, services
 from reimbursements.forms import ApproveForm, ChangesForm, ClaimForm, MarkPaidForm, PeriodForm, RejectForm
 from reimbursements.models import Claim, Receipt
 
@@ -208,7 +208,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if may_decide:
         context.update(
-            approve_form=ApproveForm(initial={"amount": claim.home_value}),
+            approve_form=ApproveForm(initial={"amount": money.quantize(claim.home_value, settings.HOME_CURRENCY)}),
             reject_form=RejectForm(),
             changes_form=ChangesForm(),
             recent_entries=entries_visible_to(user).filter(author=claim.claimant).order_by("-day")[:5],
@@ -256,7 +256,9 @@ def review(request: HttpRequest) -> HttpResponse:
         (claim, budgets[claim.claimant_id], selectors.flags(claim, budgets[claim.claimant_id], today=_today(request)))
         for claim in claims
     ]
-    return render(request, "reimbursements/review.html", {"page": page, "rows": rows})
+    return render(
+        request, "reimbursements/review.html", {"page": page, "rows": rows, "home_currency": settings.HOME_CURRENCY}
+    )
 
 
 @require_POST

@@ -84,3 +84,10 @@ def test_the_page_shows_each_role_its_links(client, request, who, shown, hidden)
         assert link in body
     for link in hidden:
         assert link not in body
+
+
+def test_only_the_most_specific_item_is_current(manager):
+    items = nav_for(manager, "/claims/review/")
+    assert [i["label"] for i in items if i["current"]] == ["Review"]
+    items = nav_for(manager, "/logs/participation/")
+    assert [i["label"] for i in items if i["current"]] == ["Participation"]

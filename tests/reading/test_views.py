@@ -189,3 +189,16 @@ def test_the_list_runs_the_same_queries_with_5_or_500_items(client, member, team
     assert response.status_code == 200
     with django_assert_max_num_queries(10):
         client.get("/reading/", {"page": 2})
+
+
+def test_an_invalid_isbn_is_refused_in_the_form_and_the_rest_is_kept(client, member, team):
+    client.force_login(member)
+    response = client.post(
+        "/reading/new/",
+        {"save": "1", "kind": "book", "title": "The Book of Why", "isbn": "978-0-465-09760-8", "team": str(team.pk)},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "is not a valid ISBN" in body
+    assert 'value="The Book of Why"' in body
+    assert not Item.objects.exists()

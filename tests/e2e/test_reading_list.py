@@ -1,0 +1,128 @@
+"""The reading list in a real browser: browsing a team's list, the shelf, and curating a suggestion.
+
+Every page these tests open is also checked with axe and for console errors and CSP
+violations (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import import_module
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import login
+
+MEMBER = "member@example.com"
+MANAGER = "manager@example.com"
+WANN = "Weight Agnostic Neural Networks"
+SUGGESTION = "Learning to Walk via Deep Reinforcement Learning"
+
+pytestmark = pytest.mark.usefixtures("on_a_learning_day", "full_demo")
+
+
+@pytest.fixture
+def full_demo(demo_data) -> None:
+    """Every app's demo data, as `make demo` loads it.
+
+    A browser test empties the database when it ends, and with it the rows the migrations
+    wrote; the reading topics among them are put back first, as `make demo` finds them.
+    """
+    from django.apps import apps
+
+    import_module("reading.migrations.0002_topics").add_topics(apps, None)
+    call_command("seed_demo", force=True, stdout=StringIO())
+
+
+def test_member_filters_the_robotics_list_and_puts_a_paper_on_the_shelf(page: Page, live_server, demo_password):
+    login(page, MEMBER, demo_password)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reading list").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reading list")
+    # All my lists: the Robotics list and everyone's (maths, management, history).
+    expect(page.get_by_text("17 items", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="The Book of Why: The New Science of Cause and Effect")).to_be_visible()
+
+    filters = page.get_by_role("search", name="Filter the reading list")
+    filters.get_by_label("List").select_option(label="Robotics")
+    filters.get_by_label("Topic").select_option(label="Deep learning reading")
+    filters.get_by_role("button", name="Filter").click()
+
+    expect(page).to_have_url(re.compile(r"/reading/\?.*team=robotics.*&topic=deep-learning-reading"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reading list: Robotics")
+    expect(page.get_by_role("region", name="The team's guidelines")).to_contain_text("How we use the list.")
+    expect(page.get_by_text("7 items", exact=True)).to_be_visible()
+    items = page.locator("ol.item-list").get_by_role("listitem")
+    expect(items).to_have_count(7)
+    expect(page.get_by_role("link", name="The Book of Why: The New Science of Cause and Effect")).to_have_count(0)
+    for tags in items.locator(".item-meta").all():
+        expect(tags).to_contain_text("Deep learning reading")
+        expect(tags).to_contain_text("Robotics")
+    wann = items.filter(has=page.get_by_role("link", name=WANN, exact=True))
+    expect(wann).to_contain_text("Adam Gaier, David Ha · 2019")
+    expect(wann).to_contain_text("2 endorsements")  # the demo member's and Lena's
+    expect(wann).not_to_contain_text("You:")
+
+    wann.get_by_role("link", name=WANN).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(WANN)
+    expect(page.get_by_role("region", name="Study buddies")).to_contain_text("Kenji Sato — finished")
+    progress = page.get_by_role("region", name="My progress")
+    expect(progress.get_by_label("On my shelf as")).to_have_value("")
+    progress.get_by_label("On my shelf as").select_option(label="Reading")
+    progress.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_role("status")).to_contain_text("On your shelf: reading.")
+    expect(page.get_by_role("region", name="My progress").get_by_label("On my shelf as")).to_have_value("reading")
+
+    # The shelf, through the reading list.
+    page.get_by_role("link", name="← Reading list").click()
+    expect(page).to_have_url(f"{live_server.url}/reading/?team=robotics")
+    page.get_by_role("link", name="My shelf").click()
+    expect(page).to_have_url(f"{live_server.url}/reading/mine/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My shelf")
+    reading = page.get_by_role("region", name=re.compile(r"^Reading"))
+    expect(reading.get_by_role("heading")).to_have_text("Reading (2)")
+    expect(reading.get_by_role("link")).to_have_text(
+        [WANN, "Neural Graph Evolution: Towards Efficient Automatic Robot Design"]
+    )
+    want = page.get_by_role("region", name=re.compile(r"^Want to read"))
+    expect(want.get_by_role("link")).to_have_text(["The Book of Why: The New Science of Cause and Effect"])
+
+
+def test_manager_approves_a_waiting_suggestion_onto_the_curated_list(page: Page, live_server, demo_password):
+    login(page, MANAGER, demo_password)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reading list").click()
+
+    tabs = page.get_by_role("navigation", name="Which items")
+    expect(tabs.get_by_role("link", name="Curated")).to_have_attribute("aria-current", "page")
+    tabs.get_by_role("link", name="Waiting for you (1)").click()
+    expect(tabs.get_by_role("link", name="Waiting for you (1)")).to_have_attribute("aria-current", "page")
+
+    waiting = page.locator("ol.item-list").get_by_role("listitem")
+    expect(waiting).to_have_count(1)
+    expect(waiting).to_contain_text("Waiting for curation")
+    waiting.get_by_role("link", name=SUGGESTION).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(SUGGESTION)
+    expect(page.get_by_role("article")).to_contain_text("Suggested by")
+    expect(page.get_by_role("article")).to_contain_text("Tom Becker")
+    curate = page.get_by_role("region", name="Curate")
+    curate.get_by_role("button", name="Approve for the list").click()
+
+    expect(page.get_by_role("status")).to_contain_text(f"“{SUGGESTION}” is on the curated list.")
+    expect(page.get_by_role("article")).not_to_contain_text("Waiting for curation")
+    expect(page.get_by_role("region", name="Curate").get_by_role("button", name="Approve for the list")).to_have_count(
+        0
+    )
+
+    page.get_by_role("link", name="← Reading list").click()
+    expect(page).to_have_url(f"{live_server.url}/reading/?team=robotics")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reading list: Robotics")
+    tabs = page.get_by_role("navigation", name="Which items")
+    expect(tabs.get_by_role("link", name="Curated")).to_have_attribute("aria-current", "page")
+    expect(tabs.get_by_role("link", name="Suggestions")).to_be_visible()  # nothing waits any more
+    curated = page.locator("ol.item-list").get_by_role("listitem")
+    expect(curated.filter(has=page.get_by_role("link", name=SUGGESTION, exact=True))).to_have_count(1)
+    expect(curated).to_have_count(8)
