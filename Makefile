@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test venv venv-dev migrate demo lint format screenshots check-deploy clean
+.PHONY: run test venv venv-dev migrate demo worker lint format screenshots clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Learning Day needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -38,6 +38,11 @@ run: demo
 ## test: set up and run the whole test suite
 test: venv-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## worker: a Celery worker with the beat scheduler embedded, against REDIS_URL (development)
+worker: venv
+	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0 make worker"; exit 1)
+	$(BIN)/celery -A learningday worker --beat --loglevel INFO
 
 lint: venv-dev
 	$(BIN)/ruff check .

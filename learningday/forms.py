@@ -26,7 +26,7 @@ def timezone_choices() -> list[tuple[str, str]]:
 class ProfileForm(FocusFirstErrorMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["display_name", "timezone"]
+        fields = ["display_name", "timezone", "remind_morning", "remind_nudge", "receive_digest"]
         widgets = {"timezone": forms.Select(choices=timezone_choices)}
 
     def __init__(self, *args, **kwargs):

@@ -70,6 +70,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         validators=[validate_timezone],
         help_text=_("Your Learning Day starts and ends at midnight here."),
     )
+    remind_morning = models.BooleanField(
+        _("Learning Day morning reminder"), default=True, help_text=_("An email in the morning of each Learning Day.")
+    )
+    remind_nudge = models.BooleanField(
+        _("Afternoon nudge"), default=True, help_text=_("Only when you have not logged anything by the afternoon.")
+    )
+    receive_digest = models.BooleanField(
+        _("Team digest"), default=True, help_text=_("The next morning: what your teams learned on the Learning Day.")
+    )
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=dj_timezone.now)
@@ -173,3 +182,16 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team} ({self.get_role_display()})"
+
+
+class Holiday(models.Model):
+    """A date the organisation marks as no Learning Day: nobody is reminded or missed."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%Y-%m-%d})"

@@ -406,6 +406,30 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task is acknowledged when it has run, not when it was received: a worker that dies
+# mid-task gives it back, and the task's own records make a second run harmless.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+# Longer than the longest task, or Redis hands an unacknowledged task to a second worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BEAT_SCHEDULE = {
+    # One dispatcher every quarter of an hour, in UTC; it works out who is due where.
+    "reminders-dispatch": {"task": "logs.tasks.dispatch_reminders", "schedule": 15 * 60},
+}
+
+# Reminders: local hours in each person's own time zone.
+REMINDER_MORNING_HOUR = _int("REMINDER_MORNING_HOUR", 9)
+REMINDER_AFTERNOON_HOUR = _int("REMINDER_AFTERNOON_HOUR", 15)
+REMINDER_CHUNK_SIZE = _int("REMINDER_CHUNK_SIZE", 250, minimum=1)
+for _name, _hour in (
+    ("REMINDER_MORNING_HOUR", REMINDER_MORNING_HOUR),
+    ("REMINDER_AFTERNOON_HOUR", REMINDER_AFTERNOON_HOUR),
+):
+    if not 0 <= _hour <= 23:
+        raise _fail(_name, f"expected an hour from 0 to 23, got {_hour}.")
 
 # --- Security ----------------------------------------------------------------
 

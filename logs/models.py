@@ -124,3 +124,28 @@ class Away(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} away {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"
+
+
+class Reminder(models.Model):
+    """One email to one person about one Learning Day. The unique row is claimed before the
+    send and stamped after it, so that no retry, second beat or second worker sends twice."""
+
+    class Kind(models.TextChoices):
+        MORNING = "morning", _("Morning reminder")
+        NUDGE = "nudge", _("Afternoon nudge")
+        DIGEST = "digest", _("Team digest")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    day = models.DateField(_("Learning Day"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "kind", "user_id"]
+        constraints = [models.UniqueConstraint(fields=["user", "day", "kind"], name="reminder_once")]
+        indexes = [models.Index(fields=["day", "kind", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.user_id} on {self.day:%Y-%m-%d}"

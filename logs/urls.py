@@ -16,4 +16,5 @@ urlpatterns = [
     path("logs/export.json", views.export_json, name="export_json"),
     path("logs/away/", views.away, name="away"),
     path("logs/away/<int:pk>/delete/", views.away_delete, name="away_delete"),
+    path("logs/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

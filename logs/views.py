@@ -3,20 +3,23 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import dateformat
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from learningday import calendar
 from learningday.exports import csv_response
 from learningday.models import Team, User
-from logs import selectors, services
+from logs import reminders, selectors, services
 from logs.charts import heatmap_svg, participation_svg
 from logs.forms import AwayForm, EntryForm, FeedFilterForm, QuickEntryForm
-from logs.models import Away, Entry
+from logs.models import Away, Entry, Reminder
 
 PAGE_SIZE = 20
 
@@ -260,3 +263,22 @@ def away_delete(request: HttpRequest, pk: int) -> HttpResponse:
     services.away_delete(user=request.user, away=period)
     messages.success(request, "The away days are removed.")
     return redirect("logs:away")
+
+
+# --- Unsubscribe from reminder emails -----------------------------------------------------------
+
+
+@login_not_required
+@csrf_exempt  # mail clients' one-click POST (RFC 8058) has no CSRF token; the signed token is the proof
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user_id, kind = reminders.read_unsubscribe_token(token)
+        person = User.objects.get(pk=user_id, is_active=True)
+    except (signing.BadSignature, User.DoesNotExist):
+        return render(request, "logs/unsubscribe.html", {"invalid": True}, status=400)
+    label = Reminder.Kind(kind).label
+    if request.method == "POST":
+        setattr(person, reminders.OPT_IN[kind], False)
+        person.save(update_fields=[reminders.OPT_IN[kind]])
+        return render(request, "logs/unsubscribe.html", {"done": True, "label": label})
+    return render(request, "logs/unsubscribe.html", {"label": label, "email": person.email})

@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 # Views that answer without a login. Adding one here is a decision: say why in review.
 PUBLIC = {
     "healthz",
+    "logs:unsubscribe",  # one click from an email; the signed token is the proof
     "account_login",
     "account_logout",
     "account_inactive",
@@ -27,7 +28,16 @@ PUBLIC = {
 }
 
 # Sample values for URL parameters, by name.
-SAMPLES = {"key": "abc", "uidb36": "1", "provider_id": "sso", "pk": 1, "id": 1, "slug": "robotics", "receipt_id": 1}
+SAMPLES = {
+    "key": "abc",
+    "uidb36": "1",
+    "provider_id": "sso",
+    "pk": 1,
+    "id": 1,
+    "slug": "robotics",
+    "receipt_id": 1,
+    "token": "x",
+}
 
 
 def _walk(patterns, prefix="", namespace=None, keys=frozenset()):

@@ -1,0 +1,131 @@
+"""Who is due which reminder, at one UTC instant, in each person's own time zone."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from learningday.models import Holiday
+from logs import reminders
+from logs.models import Away, Reminder
+from tests.factories import EntryFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+THURSDAY = dt.date(2026, 12, 3)
+NOON_UTC = dt.datetime(2026, 12, 3, 12, 5, tzinfo=dt.UTC)  # 13:05 Berlin, 07:05 New York, 01:05 Friday Auckland
+
+
+@pytest.fixture
+def world(team):
+    people = {}
+    for key, tz in (("berlin", "Europe/Berlin"), ("new_york", "America/New_York"), ("auckland", "Pacific/Auckland")):
+        people[key] = UserFactory(email=f"{key}@example.com", timezone=tz)
+        MembershipFactory(user=people[key], team=team)
+    return people
+
+
+def emails(kind, at):
+    return {day: sorted(UserFactory._meta.model.objects.filter(pk__in=ids).values_list("email", flat=True))
+            for day, ids in reminders.due(kind, at=at).items()}  # fmt: skip
+
+
+def test_the_morning_reminder_follows_each_persons_clock(world):
+    assert emails("morning", NOON_UTC) == {THURSDAY: ["berlin@example.com"]}
+    # 14:05 UTC is 09:05 in New York: now it is their turn too.
+    assert emails("morning", NOON_UTC + dt.timedelta(hours=2)) == {
+        THURSDAY: ["berlin@example.com", "new_york@example.com"]
+    }
+
+
+def test_auckland_gets_no_thursday_reminder_on_its_friday_but_the_digest_later(world):
+    assert "auckland@example.com" not in str(emails("morning", NOON_UTC))
+    # Friday 09:05 in Auckland is 20:05 UTC on Thursday: the digest of their Thursday.
+    assert emails("digest", dt.datetime(2026, 12, 3, 20, 5, tzinfo=dt.UTC)) == {THURSDAY: ["auckland@example.com"]}
+
+
+def test_nobody_is_reminded_on_a_holiday_or_while_away(world):
+    Away.objects.create(user=world["berlin"], start=THURSDAY, end=THURSDAY)
+    assert emails("morning", NOON_UTC) == {}
+    Away.objects.all().delete()
+    Holiday.objects.create(date=THURSDAY, name="Company day off")
+    assert emails("morning", NOON_UTC) == {}
+    assert emails("nudge", dt.datetime(2026, 12, 3, 14, 5, tzinfo=dt.UTC)) == {}
+
+
+def test_the_nudge_skips_those_who_posted(world, team):
+    late_afternoon = dt.datetime(2026, 12, 3, 21, 5, tzinfo=dt.UTC)  # 15:05 New York, 22:05 Berlin
+    assert emails("nudge", late_afternoon) == {THURSDAY: ["berlin@example.com", "new_york@example.com"]}
+    EntryFactory(author=world["berlin"], day=THURSDAY)
+    assert emails("nudge", late_afternoon) == {THURSDAY: ["new_york@example.com"]}
+
+
+def test_opted_out_and_inactive_people_get_nothing(world):
+    world["berlin"].remind_morning = False
+    world["berlin"].save()
+    UserFactory(email="gone@example.com", timezone="Europe/Berlin", is_active=False)
+    assert emails("morning", NOON_UTC) == {}
+
+
+def test_another_learning_weekday_is_honoured(world, settings):
+    settings.LEARNING_DAY_WEEKDAY = 1  # Tuesday
+    assert emails("morning", NOON_UTC) == {}
+    assert emails("morning", dt.datetime(2026, 12, 1, 12, 5, tzinfo=dt.UTC)) == {
+        dt.date(2026, 12, 1): ["berlin@example.com"]
+    }
+
+
+def test_a_batch_sends_each_reminder_once_with_an_unsubscribe_link(world, client):
+    EntryFactory(author=world["berlin"], day=dt.date(2026, 11, 26), whats_next="Finish the PBA reimplementation")
+    ids = reminders.due("morning", at=NOON_UTC)[THURSDAY]
+    assert reminders.send_chunk(kind="morning", day=THURSDAY, user_ids=ids, owner="task-1") == 1
+    assert reminders.send_chunk(kind="morning", day=THURSDAY, user_ids=ids, owner="task-2") == 0
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["berlin@example.com"]
+    assert "It's Learning Day — what will you learn?" in message.subject
+    assert "Finish the PBA reimplementation" in message.body
+    assert "/logs/new/" in message.body
+    unsubscribe = message.extra_headers["List-Unsubscribe"].strip("<>")
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert Reminder.objects.get().sent_at is not None
+    # One click from the mail program: a POST without a session or CSRF token.
+    path = unsubscribe.split("://", 1)[1].split("/", 1)[1]
+    assert client.post("/" + path).status_code == 200
+    world["berlin"].refresh_from_db()
+    assert world["berlin"].remind_morning is False
+    assert emails("morning", NOON_UTC + dt.timedelta(minutes=15)) == {}
+
+
+def test_a_tampered_unsubscribe_link_changes_nothing(client, world):
+    token = reminders.unsubscribe_token(world["berlin"], "morning")
+    assert client.post(f"/logs/unsubscribe/{token[:-2]}xx/").status_code == 400
+    world["berlin"].refresh_from_db()
+    assert world["berlin"].remind_morning is True
+
+
+def test_the_digest_shows_the_teams_entries_of_that_day(world):
+    EntryFactory(author=world["new_york"], day=THURSDAY, body="Read about Kalman filters")
+    after = dt.datetime(2026, 12, 4, 9, 5, tzinfo=dt.UTC)  # Friday 10:05 Berlin
+    ids = reminders.due("digest", at=after)[THURSDAY]
+    reminders.send_chunk(kind="digest", day=THURSDAY, user_ids=ids, owner="digest-1")
+    berlin = next(m for m in mail.outbox if m.to == ["berlin@example.com"])
+    assert "Read about Kalman filters" in berlin.body
+    assert "What your teams learned on Thursday 3 December" in berlin.subject
+
+
+def test_send_reminders_dry_run_prints_who_gets_what(world, capsys):
+    call_command("send_reminders", "--at", "2026-12-03T12:05:00Z", "--dry-run")
+    out = capsys.readouterr().out
+    assert "morning  2026-12-03  berlin@example.com (Europe/Berlin)" in out
+    assert "new_york@example.com" not in out
+    assert "Dry run: 1 emails in 1 batches would be sent." in out
+    assert mail.outbox == []
+
+
+def test_the_profile_turns_reminders_off(client, member):
+    client.force_login(member)
+    client.post("/profile/", {"display_name": "Tom", "timezone": "Europe/Berlin", "remind_morning": "on"})
+    member.refresh_from_db()
+    assert (member.remind_morning, member.remind_nudge, member.receive_digest) == (True, False, False)
