@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from functools import cached_property
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -136,7 +137,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 def validate_https_url(value: str) -> None:
+    """A Slack incoming webhook: https, on one of SLACK_WEBHOOK_HOSTS."""
     URLValidator(schemes=["https"], message=_("Enter an https:// address."))(value)
+    host = (urlsplit(value).hostname or "").lower()
+    if host not in settings.SLACK_WEBHOOK_HOSTS:
+        raise ValidationError(
+            _("Use the incoming-webhook address Slack gives you (https://%(host)s/services/…)."),
+            code="webhook_host",
+            params={"host": settings.SLACK_WEBHOOK_HOSTS[0] if settings.SLACK_WEBHOOK_HOSTS else "hooks.slack.com"},
+        )
 
 
 class Team(models.Model):

@@ -393,6 +393,10 @@ CROSSREF_API_URL = env.str("CROSSREF_API_URL", default="https://api.crossref.org
 OPENLIBRARY_API_URL = env.str("OPENLIBRARY_API_URL", default="https://openlibrary.org").rstrip("/")
 METADATA_LOOKUP_TIMEOUT = float(_int("METADATA_LOOKUP_TIMEOUT", 4, minimum=1))
 
+# Slack incoming webhooks may only point at these hosts (a team's manager sets the URL;
+# the server must not be made to post to internal addresses).
+SLACK_WEBHOOK_HOSTS = [h.strip().lower() for h in env.list("SLACK_WEBHOOK_HOSTS", default=["hooks.slack.com"])]
+
 # --- Celery ------------------------------------------------------------------
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -401,7 +405,8 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 # Without a broker, tasks run in-process where they are queued (the embedded setup).
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
-CELERY_TASK_EAGER_PROPAGATES = True
+# An in-process task that fails is logged, as a worker would, and never fails the page.
+CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
@@ -470,4 +475,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # urllib3 logs request paths at DEBUG, and a Slack webhook's path is its secret.
+    "loggers": {"urllib3": {"level": "INFO"}},
 }

@@ -149,3 +149,17 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.user_id} on {self.day:%Y-%m-%d}"
+
+
+class TeamDigest(models.Model):
+    """A team's Slack digest of one Learning Day, posted once."""
+
+    team = models.ForeignKey("learningday.Team", on_delete=models.CASCADE, related_name="slack_digests")
+    day = models.DateField()
+    posted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "day"], name="team_digest_once")]
+
+    def __str__(self) -> str:
+        return f"{self.team} digest of {self.day:%Y-%m-%d}"

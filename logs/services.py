@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import dateformat
 
 from learningday import calendar
-from learningday.models import User
+from learningday.models import Team, User
 from logs.models import Away, Entry
 from reading.models import Item
 from reading.selectors import items_visible_to
@@ -85,7 +85,22 @@ def entry_save(*, user: User, data: EntryData, entry: Entry | None = None) -> tu
             entry.save(force_update=True)
             created = False
         entry.items.set(data.items)
+        if created:
+            _share_on_slack(entry)
     return entry, created
+
+
+def _share_on_slack(entry: Entry) -> None:
+    """Each of the author's teams with a Slack channel hears of a new entry, after commit."""
+    from logs import tasks
+
+    team_ids = list(
+        Team.objects.filter(memberships__user_id=entry.author_id)
+        .exclude(slack_webhook_url="")
+        .values_list("pk", flat=True)
+    )
+    for team_id in team_ids:
+        transaction.on_commit(lambda team_id=team_id: tasks.post_entry_to_slack.delay(entry.pk, team_id))
 
 
 def entry_delete(*, user: User, entry: Entry) -> None:

@@ -75,3 +75,14 @@ def test_a_person_cannot_be_in_a_team_twice(member, team):
 def test_emails_are_unique_whatever_their_case(member):
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.bulk_create([User(email="MEMBER@example.com")])
+
+
+def test_a_slack_webhook_must_be_slacks_https_address(team):
+    from django.core.exceptions import ValidationError
+
+    for bad in ("http://hooks.slack.com/services/T/B/X", "https://intranet.internal/services/T/B/X"):
+        team.slack_webhook_url = bad
+        with pytest.raises(ValidationError):
+            team.full_clean()
+    team.slack_webhook_url = "https://hooks.slack.com/services/T000/B000/XXXX"
+    team.full_clean()

@@ -1,0 +1,95 @@
+"""New entries and the team digest reach Slack through Celery; a failing webhook never
+costs the entry and is retried."""
+
+import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from logs.models import Entry, TeamDigest
+from logs.services import EntryData, entry_save
+from logs.tasks import _queue_team_digests, post_entry_to_slack
+from tests.factories import EntryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class Hook:
+    """A local stand-in for Slack's incoming webhook: answers the statuses it is given."""
+
+    def __init__(self):
+        self.statuses: list[int] = []
+        self.received: list[dict] = []
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                hook.received.append(json.loads(body))
+                status = hook.statuses.pop(0) if hook.statuses else 200
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(b"ok" if status == 200 else b"error")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/services/T000/B000/XXXX"
+
+
+@pytest.fixture
+def hook():
+    server = Hook()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
+@pytest.fixture
+def slack_team(team, hook):
+    # The model asks for https; the local stand-in speaks plain http, so it is set directly.
+    type(team).objects.filter(pk=team.pk).update(slack_webhook_url=hook.url)
+    team.refresh_from_db()
+    return team
+
+
+def test_a_new_entry_is_posted_to_the_teams_channel(member, slack_team, hook, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        entry_save(user=member, data=EntryData(day=dt.date.today(), body="**PBA**: schedules beat policies"))
+    assert len(hook.received) == 1
+    payload = hook.received[0]
+    assert "Tom Member" in payload["text"]
+    assert "PBA" in json.dumps(payload["blocks"])
+
+
+def test_a_failing_webhook_is_retried_and_the_entry_is_saved(
+    member, slack_team, hook, django_capture_on_commit_callbacks
+):
+    hook.statuses = [500, 500]
+    with django_capture_on_commit_callbacks(execute=True):
+        entry_save(user=member, data=EntryData(day=dt.date.today(), body="Notes"))
+    assert Entry.objects.filter(author=member).exists()  # whatever the webhook does
+    # Eager tasks retry in place: two failures, then the third attempt gets through.
+    assert len(hook.received) == 3
+
+
+def test_a_refusing_webhook_is_not_retried(member, slack_team, hook):
+    entry = EntryFactory(author=member)
+    hook.statuses = [404]
+    assert post_entry_to_slack.apply(args=[entry.pk, slack_team.pk]).get() is False
+    assert len(hook.received) == 1
+
+
+def test_the_team_digest_is_posted_once_the_next_morning(member, slack_team, hook):
+    EntryFactory(author=member, day=dt.date(2026, 12, 3), body="Kalman filters")
+    friday_morning_berlin = dt.datetime(2026, 12, 4, 8, 30, tzinfo=dt.UTC)  # 09:30 in Berlin
+    _queue_team_digests(friday_morning_berlin)
+    _queue_team_digests(friday_morning_berlin + dt.timedelta(minutes=15))
+    assert len(hook.received) == 1
+    assert "Kalman filters" in json.dumps(hook.received[0])
+    assert TeamDigest.objects.get().posted_at is not None
