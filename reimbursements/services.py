@@ -83,11 +83,11 @@ def _may(user: User, claim: Claim, role: str) -> bool:
     return user.is_finance and user.pk != claim.claimant_id
 
 
-def _notify(claim: Claim, event: str) -> None:
+def _notify(event: ClaimEvent) -> None:
     from reimbursements import tasks
 
-    claim_id = claim.pk
-    transaction.on_commit(lambda: tasks.notify_claim.delay(claim_id, event))
+    event_id = event.pk
+    transaction.on_commit(lambda: tasks.notify_claim.delay(event_id))
 
 
 def _transition(
@@ -110,8 +110,10 @@ def _transition(
             setattr(locked, name, value)
             fields.append(name)
         locked.save(update_fields=fields)
-        ClaimEvent.objects.create(claim=locked, actor=user, from_state=before, to_state=to, note=note, amount=amount)
-        _notify(locked, to)
+        event = ClaimEvent.objects.create(
+            claim=locked, actor=user, from_state=before, to_state=to, note=note, amount=amount
+        )
+        _notify(event)
     claim.refresh_from_db()
     return claim
 

@@ -8,10 +8,12 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.mail import EmailMessage, get_connection
+from django.db.models import Q
+from django.utils import timezone
 
 from learningday.models import FINANCE_GROUP, User
 from reimbursements import money
-from reimbursements.models import Claim
+from reimbursements.models import Claim, ClaimEvent, ClaimNotice
 from reimbursements.services import deciders
 
 SUBJECTS = {
@@ -64,24 +66,32 @@ def _body(claim: Claim, event: str) -> str:
 
 
 @shared_task(
+    bind=True,
     autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
     retry_backoff=True,
     retry_backoff_max=600,
     retry_jitter=True,
     max_retries=6,
 )
-def notify_claim(claim_id: int, event: str) -> int:
-    """Email the people a claim's change concerns; returns how many emails went out."""
-    claim = Claim.objects.select_related("claimant").filter(pk=claim_id).first()
-    if claim is None or event not in SUBJECTS:
+def notify_claim(self, event_id: int) -> int:
+    """Email the people a step of a claim concerns, each once; returns how many were sent."""
+    event = ClaimEvent.objects.select_related("claim", "claim__claimant").filter(pk=event_id).first()
+    if event is None or event.to_state not in SUBJECTS:
         return 0
-    to = recipients(claim, event)
-    if not to:
-        return 0
-    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + SUBJECTS[event].format(claim=claim)
-    body = _body(claim, event)
+    claim, kind = event.claim, event.to_state
+    owner = self.request.id or f"inline-{event_id}"
+    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + SUBJECTS[kind].format(claim=claim)
+    body = _body(claim, kind)
+    sent = 0
     with get_connection() as connection:
-        messages = [
-            EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address], connection=connection) for address in to
-        ]
-        return connection.send_messages(messages) or 0
+        for address in recipients(claim, kind):
+            ClaimNotice.objects.get_or_create(event=event, email=address)
+            free = Q(claimed_by="") | Q(claimed_by=owner)
+            if not ClaimNotice.objects.filter(free, event=event, email=address, sent_at__isnull=True).update(
+                claimed_by=owner
+            ):
+                continue  # sent already, or another run of this task is sending it
+            EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address], connection=connection).send()
+            ClaimNotice.objects.filter(event=event, email=address).update(sent_at=timezone.now())
+            sent += 1
+    return sent

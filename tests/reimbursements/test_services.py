@@ -326,3 +326,15 @@ def test_no_email_when_the_change_rolls_back(member, django_capture_on_commit_ca
         raise RuntimeError("something later failed")
     assert mail.outbox == []
     assert not Claim.objects.exists()
+
+
+def test_a_claim_email_is_sent_once_even_if_the_task_runs_twice(member, manager):
+    from reimbursements.tasks import notify_claim
+
+    claim = filed(member)
+    event = claim.events.get(to_state=S.SUBMITTED)
+    mail.outbox.clear()
+    assert notify_claim.apply(args=[event.pk], task_id="run-1").get() == 1
+    assert notify_claim.apply(args=[event.pk], task_id="run-2").get() == 0
+    assert notify_claim.apply(args=[event.pk], task_id="run-1").get() == 0  # a redelivery of the first
+    assert [m.to for m in mail.outbox] == [["manager@example.com"]]
