@@ -140,16 +140,18 @@ def send_chunk(
     people = {u.pk: u for u in User.objects.filter(pk__in=todo)}
     build = BUILDERS[kind](day, list(people.values()))
     sent: list[int] = []
+    skipped: list[int] = []
     with get_connection() as smtp:
         for uid in todo:
             message = build(people[uid])
-            if message is None:
+            if message is None:  # e.g. posted since the dispatcher looked: nothing to nudge
+                skipped.append(uid)
                 continue
             message.connection = smtp
             message.send()
             progress.add(uid)
             sent.append(uid)
-    Reminder.objects.filter(user_id__in=[*sent, *already], day=day, kind=kind, claimed_by=owner).update(
+    Reminder.objects.filter(user_id__in=[*sent, *skipped, *already], day=day, kind=kind, claimed_by=owner).update(
         sent_at=timezone.now()
     )
     progress.clear()
