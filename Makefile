@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test venv venv-dev migrate demo worker lint format screenshots clean
+.PHONY: run test venv venv-dev migrate demo worker bench-reminders lint format screenshots clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Learning Day needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -43,6 +43,11 @@ test: venv-dev
 worker: venv
 	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0 make worker"; exit 1)
 	$(BIN)/celery -A learningday worker --beat --loglevel INFO
+
+## bench-reminders: one Learning Day of morning reminders at 10,000 and 2,000 people (needs PostgreSQL and Redis on 127.0.0.1)
+bench-reminders: venv
+	$(BIN)/python bench/reminders.py --people 10000 --zones 24 $(BENCH_ARGS)
+	$(BIN)/python bench/reminders.py --people 2000 --zones 24 $(BENCH_ARGS)
 
 lint: venv-dev
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ sends a few hundred of them over one SMTP connection. Every send is guarded by a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import zoneinfo
@@ -32,8 +33,10 @@ log = logging.getLogger(__name__)
 K = Reminder.Kind
 OPT_IN = {K.MORNING: "remind_morning", K.NUDGE: "remind_nudge", K.DIGEST: "receive_digest"}
 UNSUBSCRIBE_SALT = "learningday.reminders.unsubscribe"
-# A claim older than this belongs to a task that is gone; another may take it over.
-CLAIM_LEASE = dt.timedelta(minutes=30)
+# A claim older than this belongs to a task that is gone; another may take it over. Longer
+# than Redis's visibility timeout (a killed task comes back within it) and most of a
+# batch's retry backoff, so that a slow batch is not taken over while it still works.
+CLAIM_LEASE = dt.timedelta(hours=2)
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def due(kind: str, *, at: dt.datetime) -> dict[dt.date, list[int]]:
         settings.REMINDER_AFTERNOON_HOUR,
     )
     zones_by_day: dict[dt.date, list[str]] = defaultdict(list)
-    for name in User.objects.filter(is_active=True).values_list("timezone", flat=True).distinct():
+    for name in User.objects.filter(is_active=True).order_by().values_list("timezone", flat=True).distinct():
         try:
             local = at.astimezone(zoneinfo.ZoneInfo(name))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -78,7 +81,11 @@ def due(kind: str, *, at: dt.datetime) -> dict[dt.date, list[int]]:
         if day in holidays:
             continue
         people = User.objects.filter(is_active=True, timezone__in=zones, **{OPT_IN[kind]: True}).exclude(
-            Exists(Reminder.objects.filter(user=OuterRef("pk"), day=day, kind=kind, sent_at__isnull=False))
+            Exists(
+                Reminder.objects.filter(user=OuterRef("pk"), day=day, kind=kind).filter(
+                    Q(sent_at__isnull=False) | Q(claimed_at__gte=timezone.now() - CLAIM_LEASE)
+                )
+            )
         )
         people = people.exclude(Exists(Away.objects.filter(user=OuterRef("pk"), start__lte=day, end__gte=day)))
         if kind == K.NUDGE:
@@ -119,6 +126,14 @@ def _claim(kind: str, day: dt.date, user_ids: list[int], owner: str) -> list[int
     )
 
 
+def reserve(batch: Batch, owner: str) -> Batch | None:
+    """Claim a batch's rows for the task ``owner`` before it is queued, so that the next
+    dispatcher does not plan the same people again while the batch waits in the queue;
+    the people nobody else holds, or None."""
+    ids = _claim(batch.kind, batch.day, batch.user_ids, owner)
+    return Batch(batch.kind, batch.day, ids) if ids else None
+
+
 def send_chunk(
     *,
     kind: str,
@@ -141,7 +156,7 @@ def send_chunk(
     build = BUILDERS[kind](day, list(people.values()))
     sent: list[int] = []
     skipped: list[int] = []
-    with get_connection() as smtp:
+    with get_connection() if todo else contextlib.nullcontext() as smtp:
         for uid in todo:
             message = build(people[uid])
             if message is None:  # e.g. posted since the dispatcher looked: nothing to nudge

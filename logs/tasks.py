@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+import uuid
 import zoneinfo
 
 from celery import shared_task
@@ -24,10 +25,15 @@ def dispatch_reminders(at: str | None = None) -> int:
     """Queue one batch task per few hundred people due an email; returns how many batches."""
     instant = dt.datetime.fromisoformat(at) if at else timezone.now()
     batches = reminders.plan(at=instant)
+    queued = 0
     for batch in batches:
-        send_reminder_batch.delay(batch.kind, batch.day.isoformat(), batch.user_ids)
+        task_id = str(uuid.uuid4())
+        mine = reminders.reserve(batch, owner=task_id)
+        if mine is not None:
+            send_reminder_batch.apply_async((mine.kind, mine.day.isoformat(), mine.user_ids), task_id=task_id)
+            queued += 1
     _queue_team_digests(instant)
-    return len(batches)
+    return queued
 
 
 def _queue_team_digests(instant: dt.datetime) -> None:

@@ -129,3 +129,17 @@ def test_the_profile_turns_reminders_off(client, member):
     client.post("/profile/", {"display_name": "Tom", "timezone": "Europe/Berlin", "remind_morning": "on"})
     member.refresh_from_db()
     assert (member.remind_morning, member.remind_nudge, member.receive_digest) == (True, False, False)
+
+
+def test_due_works_per_time_zone_not_per_person(team, monkeypatch, django_assert_max_num_queries):
+    for i in range(30):
+        UserFactory(email=f"many{i}@example.com", timezone="Europe/Berlin" if i % 2 else "Asia/Tokyo")
+    seen = []
+    real = reminders._day_for
+    monkeypatch.setattr(
+        reminders, "_day_for", lambda kind, local, **kw: seen.append(local.tzinfo) or real(kind, local, **kw)
+    )
+    with django_assert_max_num_queries(4):
+        due = reminders.due("morning", at=NOON_UTC)
+    assert len(seen) == 2  # one look at each zone, however many people live there
+    assert len(due[THURSDAY]) == 30  # 13:05 in Berlin, 21:05 in Tokyo: both past nine on Thursday
