@@ -7,10 +7,11 @@ headers, or no answer at all until released (a Slack that does not answer in tim
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.local_http import LocalServer
 
 # Longest a "hanging" answer waits for release; teardown releases it long before.
 HANG_LIMIT_SECONDS = 10
@@ -36,31 +37,15 @@ class Received:
         return json.loads(self.body)
 
 
-class FakeSlack:
+class FakeSlack(LocalServer):
     def __init__(self) -> None:
         self.reply = Reply()
         self.received: list[Received] = []
-        self.release = threading.Event()
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.fake = self  # type: ignore[attr-defined]
-        # A short poll interval: shutdown() waits for the next poll, once per test.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+        super().__init__()
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self.release.set()  # let hanging handlers finish instead of waiting out their limit
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        return self.url
 
     def answer(self, status: int = 200, body: bytes = b"ok", *, hang: bool = False, **headers: str) -> None:
         with self._lock:
@@ -105,3 +90,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:
         pass  # keep test output quiet
+
+
+FakeSlack.handler = _Handler

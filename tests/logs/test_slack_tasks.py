@@ -3,8 +3,7 @@ costs the entry and is retried."""
 
 import datetime as dt
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -12,48 +11,52 @@ from logs.models import Entry, TeamDigest
 from logs.services import EntryData, entry_save
 from logs.tasks import _queue_team_digests, post_entry_to_slack
 from tests.factories import EntryFactory
+from tests.local_http import LocalServer
 
 pytestmark = pytest.mark.django_db
 
 
-class Hook:
-    """A local stand-in for Slack's incoming webhook: answers the statuses it is given."""
+class _HookHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        hook = self.server.fake
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        hook.received.append(json.loads(body))
+        status = hook.statuses.pop(0) if hook.statuses else 200
+        self.send_response(status)
+        self.end_headers()
+        self.wfile.write(b"ok" if status == 200 else b"error")
+
+    def log_message(self, *args):
+        pass
+
+
+class Hook(LocalServer):
+    """Slack's incoming webhook, answering the statuses it is given in turn, then 200."""
+
+    handler = _HookHandler
 
     def __init__(self):
         self.statuses: list[int] = []
         self.received: list[dict] = []
-        hook = self
+        super().__init__()
+        self.start()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                hook.received.append(json.loads(body))
-                status = hook.statuses.pop(0) if hook.statuses else 200
-                self.send_response(status)
-                self.end_headers()
-                self.wfile.write(b"ok" if status == 200 else b"error")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/services/T000/B000/XXXX"
+    @property
+    def webhook(self) -> str:
+        return f"{self.url}/services/T000/B000/XXXX"
 
 
 @pytest.fixture
 def hook():
     server = Hook()
     yield server
-    server.server.shutdown()
-    server.server.server_close()
+    server.stop()
 
 
 @pytest.fixture
 def slack_team(team, hook):
     # The model asks for https; the local stand-in speaks plain http, so it is set directly.
-    type(team).objects.filter(pk=team.pk).update(slack_webhook_url=hook.url)
+    type(team).objects.filter(pk=team.pk).update(slack_webhook_url=hook.webhook)
     team.refresh_from_db()
     return team
 

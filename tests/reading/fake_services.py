@@ -7,11 +7,12 @@ read back the requests it received.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.local_http import LocalServer
 
 DATA = Path(__file__).parent / "data"
 
@@ -52,31 +53,11 @@ def atom_reply(name_or_body: str | bytes, status: int = 200) -> Reply:
 NOT_FOUND = Reply(status=404, body=b"Resource not found.", content_type="text/plain")
 
 
-class FakeServices:
+class FakeServices(LocalServer):
     def __init__(self) -> None:
         self.replies: dict[str, Reply] = {}
         self.received: list[Received] = []
-        self.release = threading.Event()
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.fake = self  # type: ignore[attr-defined]
-        # A short poll interval: shutdown() waits for the next poll, once per test.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self.release.set()  # let hanging handlers finish instead of waiting out their limit
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__()
 
     def reply(self, path: str, reply: Reply) -> None:
         with self._lock:
@@ -113,3 +94,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:
         pass  # keep test output quiet
+
+
+FakeServices.handler = _Handler
