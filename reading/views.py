@@ -150,8 +150,11 @@ def item_new(request: HttpRequest) -> HttpResponse:
             try:
                 item = services.item_suggest(user=request.user, data=form.item_data())
             except services.DuplicateItem as duplicate:
-                messages.info(request, f"{duplicate} Here it is.")
-                return redirect(duplicate.item)
+                if selectors.items_visible_to(request.user).filter(pk=duplicate.item.pk).exists():
+                    messages.info(request, f"{duplicate} Here it is.")
+                    return redirect(duplicate.item)
+                # Someone else's suggestion, not curated yet: say so without showing it.
+                form.add_error(None, "Someone suggested this already; it waits for a manager to curate it.")
             except services.ReadingError as error:
                 form.add_error(None, str(error))
             else:

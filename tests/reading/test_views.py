@@ -202,3 +202,22 @@ def test_an_invalid_isbn_is_refused_in_the_form_and_the_rest_is_kept(client, mem
     assert "is not a valid ISBN" in body
     assert 'value="The Book of Why"' in body
     assert not Item.objects.exists()
+
+
+def test_suggesting_what_a_teammate_suggested_says_so_without_showing_it(client, teammate, suggestion):
+    suggestion.arxiv_id = "1812.11103"
+    suggestion.save()
+    client.force_login(teammate)
+    response = client.post(
+        "/reading/new/",
+        {
+            "save": "1",
+            "kind": "paper",
+            "title": "Learning to Walk",
+            "arxiv_id": "1812.11103",
+            "team": str(suggestion.team_id),
+        },
+    )
+    assert response.status_code == 400
+    assert "Someone suggested this already" in response.content.decode()
+    assert Item.objects.count() == 1
