@@ -12,7 +12,7 @@ import zoneinfo
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 
 def _weekday(weekday: int | None) -> int:
@@ -56,3 +56,8 @@ def learning_days_between(start: dt.date, end: dt.date, *, weekday: int | None =
     while day <= end:
         yield day
         day += dt.timedelta(days=7)
+
+
+def day_name(day: dt.date, *, year: bool = False) -> str:
+    """A date as people say it: "Thursday 3 December" (with the year when asked)."""
+    return dateformat.format(day, "l j F Y" if year else "l j F")

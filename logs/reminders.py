@@ -23,7 +23,7 @@ from django.db import connection as db_connection
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from learningday import calendar
 from learningday.models import Holiday, Membership, User
@@ -215,6 +215,12 @@ def unsubscribe_token(user: User, kind: str) -> str:
     return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
 
 
+def unsubscribe(*, user: User, kind: str) -> None:
+    """Stop one kind of reminder email for a person (the profile turns it on again)."""
+    setattr(user, OPT_IN[kind], False)
+    user.save(update_fields=[OPT_IN[kind]])
+
+
 def read_unsubscribe_token(token: str) -> tuple[int, str]:
     data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     if data.get("k") not in OPT_IN:
@@ -290,7 +296,7 @@ def _digest(day: dt.date, people: list[User]) -> Callable[[User], EmailMultiAlte
         return _message(
             user,
             K.DIGEST,
-            f"What your teams learned on {dateformat.format(day, 'l j F')}",
+            f"What your teams learned on {calendar.day_name(day)}",
             "digest",
             {"day": day, "entries": shown, "feed_url": settings.SITE_URL + reverse("logs:feed")},
         )

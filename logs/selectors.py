@@ -97,6 +97,22 @@ def _joined_on(user: User) -> dt.date:
     return calendar.local_date(user.tzinfo, at=user.date_joined)
 
 
+def day_status(day: dt.date, *, crowded: bool | None, joined: dt.date, away: bool, today: dt.date) -> str:
+    """What a Learning Day was for one person; ``crowded`` is None when they posted nothing."""
+    if crowded is not None:
+        return "crowded" if crowded else "logged"
+    if day < joined:
+        return "before"
+    if away:
+        return "away"
+    return "today" if day == today else "missed"
+
+
+def last_plan(user: User, *, before: dt.date) -> Entry | None:
+    """The person's latest entry before ``before`` that says what comes next."""
+    return Entry.objects.filter(author=user, day__lt=before).exclude(whats_next="").order_by("-day").first()
+
+
 def streak(user: User, *, today: dt.date) -> int:
     """Consecutive Learning Days with an entry, back from the latest one.
 
@@ -147,16 +163,7 @@ def year_of_learning_days(user: User, *, today: dt.date, weeks: int = 52) -> lis
     )
     marks = []
     for day in calendar.learning_days_between(first, last):
-        if day in entries:
-            status = "crowded" if entries[day] else "logged"
-        elif day < joined:
-            status = "before"
-        elif is_away(day):
-            status = "away"
-        elif day == today:
-            status = "today"
-        else:
-            status = "missed"
+        status = day_status(day, crowded=entries.get(day), joined=joined, away=is_away(day), today=today)
         marks.append(DayMark(day, status, STATUS_LABELS[status]))
     return marks
 
@@ -254,17 +261,13 @@ def participation(team: Team, *, today: dt.date, count: int = 12) -> Participati
         is_away = _away_days(away[user.pk])
         row = PersonRow(user, off_day_posts=sum(1 for u, _ in off_day if u.pk == user.pk))
         for column in days:
-            key = (user.pk, column.day)
-            if key in logged:
-                status = "crowded" if logged[key] else "logged"
-            elif column.day < joined:
-                status = "before"
-            elif is_away(column.day):
-                status = "away"
-            elif column.day == today:
-                status = "today"
-            else:
-                status = "missed"
+            status = day_status(
+                column.day,
+                crowded=logged.get((user.pk, column.day)),
+                joined=joined,
+                away=is_away(column.day),
+                today=today,
+            )
             row.cells.append(status)
             if status in {"logged", "crowded", "missed"}:
                 column.expected += 1

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.utils import dateformat
 
 from learningday import calendar
 from learningday.models import Team, User
@@ -47,7 +46,7 @@ def entry_save(*, user: User, data: EntryData, entry: Entry | None = None) -> tu
     today = calendar.user_today(user)
     if data.day > today:
         raise LogError(
-            f"You cannot log a day that has not come yet: today is {dateformat.format(today, 'l j F Y')} for you."
+            f"You cannot log a day that has not come yet: today is {calendar.day_name(today, year=True)} for you."
         )
     if not data.body.strip():
         raise LogError("Write what you learned.")
@@ -61,9 +60,7 @@ def entry_save(*, user: User, data: EntryData, entry: Entry | None = None) -> tu
         if entry is not None:
             entry = Entry.objects.select_for_update().get(pk=entry.pk)
             if same_day is not None and same_day.pk != entry.pk:
-                raise LogError(
-                    f"You already have an entry for {dateformat.format(data.day, 'l j F')}: edit that one instead."
-                )
+                raise LogError(f"You already have an entry for {calendar.day_name(data.day)}: edit that one instead.")
         else:
             entry = same_day
         created = entry is None

@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.urls import reverse
-from django.utils import dateformat
 from django.utils import timezone as dj_timezone
 
+from learningday import calendar
 from learningday.markdown import render
 from logs.models import Entry
 
@@ -67,7 +67,7 @@ class SlackRefused(SlackError):
 def entry_message(entry: Entry) -> dict[str, Any]:
     """The incoming-webhook payload announcing one entry."""
     author = entry.author.name
-    day = _day(entry.day)
+    day = calendar.day_name(entry.day)
     category = entry.get_category_display()
     excerpt = _excerpt(entry.body, limit=EXCERPT_CHARS)
     lines = [f"*{escape(author)}* logged {escape(day)} · _{escape(category)}_"]
@@ -88,7 +88,7 @@ def digest_message(team_name: str, day: dt.date, entries: Iterable[Entry]) -> di
     Entries are shown in the order given; select the authors along with them.
     """
     entries = list(entries)
-    team, when = escape(team_name), escape(_day(day))
+    team, when = escape(team_name), escape(calendar.day_name(day))
     blocks = [_section(f"*Learning Day in {team}* · {when}")]
     if not entries:
         summary = f"Nobody in {team} logged what they learned on {when}. There is always the next Learning Day!"
@@ -132,10 +132,6 @@ def _link(url: str, label: str) -> str:
 
 def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
-
-
-def _day(day: dt.date) -> str:
-    return dateformat.format(day, "l j F")
 
 
 def _excerpt(body: str, *, limit: int) -> str:

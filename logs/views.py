@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
@@ -9,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import dateformat
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -36,10 +33,6 @@ def _own_entry(request: HttpRequest, pk: int) -> Entry:
     return entry
 
 
-def _human(day: dt.date) -> str:
-    return dateformat.format(day, "l j F")
-
-
 # --- Dashboard -------------------------------------------------------------------
 
 
@@ -47,7 +40,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = calendar.user_today(user)
     todays_entry = Entry.objects.filter(author=user, day=today).first()
-    last_entry = Entry.objects.filter(author=user, day__lt=today).exclude(whats_next="").order_by("-day").first()
     marks = selectors.year_of_learning_days(user, today=today)
     context = {
         "today": today,
@@ -56,7 +48,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "user_timezone": user.timezone,
         "todays_entry": todays_entry,
         "quick_form": None if todays_entry else QuickEntryForm(today=today, user=user),
-        "whats_next": last_entry,
+        "whats_next": selectors.last_plan(user, before=today),
         "streak": selectors.streak(user, today=today),
         "heatmap": heatmap_svg(marks),
         "heatmap_summary": _heatmap_summary(marks),
@@ -114,7 +106,7 @@ def entry_new(request: HttpRequest) -> HttpResponse:
             messages.info(request, "You have logged today already: this is that entry.")
             return redirect("logs:edit", pk=todays.pk)
     initial = {"day": request.GET.get("day")} if "day" in request.GET else None
-    previous = Entry.objects.filter(author=request.user, day__lt=today).exclude(whats_next="").order_by("-day").first()
+    previous = selectors.last_plan(request.user, before=today)
     # The dashboard's short form posts here too, with only the day, the text and the category.
     form_class = QuickEntryForm if request.POST.get("quick") else EntryForm
     return _entry_form(
@@ -136,9 +128,11 @@ def _entry_form(request: HttpRequest, form: EntryForm, *, entry: Entry | None = 
             form.add_error(None, str(error))
         else:
             if created:
-                messages.success(request, f"Logged {_human(saved.day)}. Thank you for sharing what you learned.")
+                messages.success(
+                    request, f"Logged {calendar.day_name(saved.day)}. Thank you for sharing what you learned."
+                )
             else:
-                messages.success(request, f"Your entry for {_human(saved.day)} is updated.")
+                messages.success(request, f"Your entry for {calendar.day_name(saved.day)} is updated.")
             return redirect(saved)
     context = {"form": form, "entry": entry, "previous": previous}
     return render(request, "logs/entry_form.html", context, status=400 if form.errors else 200)
@@ -153,7 +147,7 @@ def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _own_entry(request, pk)
     if request.method == "POST":
         services.entry_delete(user=request.user, entry=entry)
-        messages.success(request, f"Your entry for {_human(entry.day)} is deleted.")
+        messages.success(request, f"Your entry for {calendar.day_name(entry.day)} is deleted.")
         return redirect("logs:feed")
     return render(request, "logs/entry_confirm_delete.html", {"entry": entry})
 
@@ -218,10 +212,7 @@ def _my_entries(request: HttpRequest):
 
 
 def export_csv(request: HttpRequest) -> HttpResponse:
-    rows = (
-        [*(e[f] for f in EXPORT_FIELDS[:4]), " ".join(e["links"]), *(e[f] for f in EXPORT_FIELDS[5:])]
-        for e in _my_entries(request)
-    )
+    rows = ([" ".join(e[f]) if f == "links" else e[f] for f in EXPORT_FIELDS] for e in _my_entries(request))
     return csv_response("my-learning-log.csv", EXPORT_FIELDS, rows)
 
 
@@ -251,7 +242,9 @@ def away(request: HttpRequest) -> HttpResponse:
         except services.LogError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Marked away from {_human(period.start)} until {_human(period.end)}.")
+            messages.success(
+                request, f"Marked away from {calendar.day_name(period.start)} until {calendar.day_name(period.end)}."
+            )
             return redirect("logs:away")
     periods = Away.objects.filter(user=request.user)
     return render(request, "logs/away.html", {"form": form, "periods": periods}, status=400 if form.errors else 200)
@@ -278,7 +271,6 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "logs/unsubscribe.html", {"invalid": True}, status=400)
     label = Reminder.Kind(kind).label
     if request.method == "POST":
-        setattr(person, reminders.OPT_IN[kind], False)
-        person.save(update_fields=[reminders.OPT_IN[kind]])
+        reminders.unsubscribe(user=person, kind=kind)
         return render(request, "logs/unsubscribe.html", {"done": True, "label": label})
     return render(request, "logs/unsubscribe.html", {"label": label, "email": person.email})

@@ -105,20 +105,11 @@ PROGRESS = [
 ]
 
 
-TOPICS = [
-    ("Deep learning reading", DL_READING),
-    ("Deep learning coding", DL_CODING),
-    ("Maths and statistics", MATHS),
-    ("Management", MANAGEMENT),
-    ("Historical context", HISTORY),
-]
-
-
 @transaction.atomic
 def seed(*, stdout=None) -> None:
     # The migration adds these too; a database emptied by a test run may have lost them.
-    for name, slug in TOPICS:
-        Topic.objects.get_or_create(slug=slug, defaults={"name": name})
+    for slug in (DL_READING, DL_CODING, MATHS, MANAGEMENT, HISTORY):
+        Topic.objects.get_or_create(slug=slug, defaults={"name": slug.replace("-", " ").capitalize()})
     teams = {t.slug: t for t in Team.objects.filter(slug__in=["robotics", "research", "applied"])}
     topics = {t.slug: t for t in Topic.objects.all()}
     managers = {t.slug: t.memberships.filter(role="manager").select_related("user").first() for t in teams.values()}

@@ -149,9 +149,10 @@ def flags(claim: Claim, budget: Budget, *, today: dt.date | None = None) -> Flag
     )
 
 
-def flags_for(claim: Claim) -> Flags:
+def flags_for(claim: Claim, *, budget: Budget | None = None, today: dt.date | None = None) -> Flags:
+    """The flags of one claim (the lists use ``with_flag_queries`` and ``flags`` instead)."""
     annotated = with_flag_queries(Claim.objects.filter(pk=claim.pk)).get()
-    return flags(annotated, budget_for(claim.claimant, claim.purchase_date.year))
+    return flags(annotated, budget or budget_for(claim.claimant, claim.purchase_date.year), today=today)
 
 
 # --- Lists ------------------------------------------------------------------------------------

@@ -10,13 +10,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from learningday.models import Membership, User
 from reading.models import Item
 from reimbursements import money
 from reimbursements.models import Claim, ClaimEvent, Receipt
 from reimbursements.receipts import ProcessedReceipt
+from reimbursements.selectors import flags_for
 
 S = Claim.State
 
@@ -245,8 +246,6 @@ def claim_approve(
     checked_duplicates: bool = False,
 ) -> Claim:
     """Approve in full, or a smaller amount in the home currency with a note saying why."""
-    from reimbursements.selectors import flags_for
-
     full = claim.amount if claim.currency == settings.HOME_CURRENCY else claim.home_amount
     amount = full if amount is None else amount
     if amount is None or amount <= 0:
@@ -313,7 +312,3 @@ def claim_mark_paid(*, user: User, claims: list[Claim], reference: str) -> list[
             for claim in claims
         ]
     return paid
-
-
-def human_date(day: dt.date) -> str:
-    return dateformat.format(day, "j F Y")

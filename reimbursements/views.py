@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -193,14 +193,13 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _visible_claim(request, pk)
     user = request.user
     budget = selectors.budget_for(claim.claimant, claim.purchase_date.year)
-    annotated = selectors.with_flag_queries(Claim.objects.filter(pk=claim.pk)).get()
     may_decide = claim.state == Claim.State.SUBMITTED and services.can_decide(user, claim)
     context = {
         "claim": claim,
         "receipts": claim.receipts.all(),
         "events": claim.events.select_related("actor"),
         "budget": budget,
-        "flags": selectors.flags(annotated, budget, today=_today(request)),
+        "flags": selectors.flags_for(claim, budget=budget, today=_today(request)),
         "is_claimant": claim.claimant_id == user.pk,
         "may_decide": may_decide,
         "may_pay": claim.state == Claim.State.APPROVED and user.is_finance and claim.claimant_id != user.pk,
@@ -299,12 +298,17 @@ def claim_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Finance --------------------------------------------------------------------------------------
 
 
-def finance(request: HttpRequest) -> HttpResponse:
+def _finance_claims(request: HttpRequest) -> tuple[PeriodForm, QuerySet[Claim]]:
+    """Finance pages only: the approved and paid claims of the period asked for."""
     _require_finance(request)
     period = PeriodForm(request.GET or None)
     filters = period.cleaned_data if period.is_valid() else {}
     states = (filters["state"],) if filters.get("state") else selectors.SPENT
-    claims = selectors.finance_list(states=states, start=filters.get("start"), end=filters.get("end"))
+    return period, selectors.finance_list(states=states, start=filters.get("start"), end=filters.get("end"))
+
+
+def finance(request: HttpRequest) -> HttpResponse:
+    period, claims = _finance_claims(request)
     page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -361,19 +365,12 @@ EXPORT_HEADER = [
 
 def finance_export(request: HttpRequest) -> HttpResponse:
     """Approved and paid claims of a period, streamed: memory stays flat however many rows."""
-    _require_finance(request)
-    period = PeriodForm(request.GET or None)
-    filters = period.cleaned_data if period.is_valid() else {}
-    states = (filters["state"],) if filters.get("state") else selectors.SPENT
-    claims = (
-        selectors.finance_list(states=states, start=filters.get("start"), end=filters.get("end"))
-        .prefetch_related(
-            Prefetch(
-                "claimant__memberships", queryset=Membership.objects.select_related("team"), to_attr="team_memberships"
-            )
+    _period, claims = _finance_claims(request)
+    claims = claims.prefetch_related(
+        Prefetch(
+            "claimant__memberships", queryset=Membership.objects.select_related("team"), to_attr="team_memberships"
         )
-        .iterator(chunk_size=1000)
-    )
+    ).iterator(chunk_size=1000)
 
     def day(value):
         return value.date().isoformat() if value else ""

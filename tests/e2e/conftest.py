@@ -127,22 +127,19 @@ def on_a_learning_day(time_machine) -> dt.datetime:
 
 
 @pytest.fixture
-def demo_data(transactional_db, settings, request) -> None:
-    """The demo organisation (member@example.com and friends), as `make demo` builds it.
+def demo_data(transactional_db, request) -> None:
+    """Every app's demo data (member@example.com and friends), as `make demo` loads it.
 
-    With a fast password hasher: the seed hashes fourteen passwords, which takes the
-    default hasher four seconds. The live server's thread reads the same settings.
+    The suite's fast password hasher and fresh cache (tests/conftest.py) apply here too.
     """
-    from django.core.cache import cache
+    from io import StringIO
 
-    from learningday.demo import seed
+    from django.core.management import call_command
 
     if "on_a_learning_day" in request.fixturenames:
         # Set the clock first: the demo people joined some weeks before "now".
         request.getfixturevalue("on_a_learning_day")
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()  # allauth counts failed logins in the cache: every test starts with none
-    seed()
+    call_command("seed_demo", force=True, stdout=StringIO())
 
 
 @pytest.fixture

@@ -10,12 +10,9 @@ same axe, console and CSP checks as the browser tests.
 
 from __future__ import annotations
 
-from importlib import import_module
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, login
@@ -34,21 +31,8 @@ def shoot(page: Page, name: str, size: str) -> None:
     page.screenshot(path=OUT / f"{name}-{size}.png", full_page=True, animations="disabled", caret="hide")
 
 
-@pytest.fixture
-def full_demo(on_a_learning_day, demo_data) -> None:
-    """Every app's demo data, as `make demo` loads it, so the pages look lived in.
-
-    The first run empties the database when it ends, and with it the rows the migrations
-    wrote; the reading topics among them are put back first, as `make demo` finds them.
-    """
-    from django.apps import apps
-
-    import_module("reading.migrations.0002_topics").add_topics(apps, None)
-    call_command("seed_demo", force=True, stdout=StringIO())
-
-
 @pytest.mark.parametrize("size", SIZES)
-def test_screenshots(checked_browser, full_demo, demo_password, size):
+def test_screenshots(checked_browser, on_a_learning_day, demo_data, demo_password, size):
     phone = size == "phone"
     page = checked_browser.new_page(viewport=SIZES[size], is_mobile=phone, has_touch=phone)
 

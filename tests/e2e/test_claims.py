@@ -7,12 +7,9 @@ violations (see conftest.py).
 from __future__ import annotations
 
 import re
-from importlib import import_module
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
@@ -25,20 +22,7 @@ FINANCE = "finance@example.com"
 BOOK = "Probabilistic Machine Learning: An Introduction (e2e)"
 REFERENCE = "LD-2026-0115-E2E"
 
-pytestmark = pytest.mark.usefixtures("on_a_learning_day", "full_demo")
-
-
-@pytest.fixture
-def full_demo(demo_data) -> None:
-    """Every app's demo data, as `make demo` loads it.
-
-    A browser test empties the database when it ends, and with it the rows the migrations
-    wrote; the reading topics among them are put back first, as `make demo` finds them.
-    """
-    from django.apps import apps
-
-    import_module("reading.migrations.0002_topics").add_topics(apps, None)
-    call_command("seed_demo", force=True, stdout=StringIO())
+pytestmark = pytest.mark.usefixtures("on_a_learning_day", "demo_data")
 
 
 @pytest.fixture

@@ -7,11 +7,8 @@ violations (see conftest.py).
 from __future__ import annotations
 
 import re
-from importlib import import_module
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import login
@@ -19,23 +16,10 @@ from tests.e2e.conftest import login
 MEMBER = "member@example.com"
 MANAGER = "manager@example.com"
 
-pytestmark = pytest.mark.usefixtures("on_a_learning_day", "full_demo")
+pytestmark = pytest.mark.usefixtures("on_a_learning_day", "demo_data")
 
 BODY = "Read *Weight Agnostic Neural Networks*: architectures that work with **random shared weights**."
 LINK = "https://arxiv.org/abs/1906.04358"
-
-
-@pytest.fixture
-def full_demo(demo_data) -> None:
-    """Every app's demo data, as `make demo` loads it.
-
-    A browser test empties the database when it ends, and with it the rows the migrations
-    wrote; the reading topics among them are put back first, as `make demo` finds them.
-    """
-    from django.apps import apps
-
-    import_module("reading.migrations.0002_topics").add_topics(apps, None)
-    call_command("seed_demo", force=True, stdout=StringIO())
 
 
 def test_member_logs_a_learning_day_and_sees_it_in_the_feed_and_on_the_dashboard(

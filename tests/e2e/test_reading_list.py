@@ -7,11 +7,8 @@ violations (see conftest.py).
 from __future__ import annotations
 
 import re
-from importlib import import_module
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import login
@@ -21,20 +18,7 @@ MANAGER = "manager@example.com"
 WANN = "Weight Agnostic Neural Networks"
 SUGGESTION = "Learning to Walk via Deep Reinforcement Learning"
 
-pytestmark = pytest.mark.usefixtures("on_a_learning_day", "full_demo")
-
-
-@pytest.fixture
-def full_demo(demo_data) -> None:
-    """Every app's demo data, as `make demo` loads it.
-
-    A browser test empties the database when it ends, and with it the rows the migrations
-    wrote; the reading topics among them are put back first, as `make demo` finds them.
-    """
-    from django.apps import apps
-
-    import_module("reading.migrations.0002_topics").add_topics(apps, None)
-    call_command("seed_demo", force=True, stdout=StringIO())
+pytestmark = pytest.mark.usefixtures("on_a_learning_day", "demo_data")
 
 
 def test_member_filters_the_robotics_list_and_puts_a_paper_on_the_shelf(page: Page, live_server, demo_password):

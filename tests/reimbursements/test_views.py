@@ -89,7 +89,7 @@ def test_finance_sees_approved_claims_of_everyone(client, people, member, role):
     approved = ClaimFactory(
         claimant=member, state="approved", approved_amount=Decimal("30.00"), description="Approved book"
     )
-    status = client and as_(client, people[role]).get(f"/claims/{approved.pk}/").status_code
+    status = as_(client, people[role]).get(f"/claims/{approved.pk}/").status_code
     assert status == {"claimant": 200, "teammate": 404, "manager": 200, "finance": 200}[role]
 
 
@@ -212,7 +212,7 @@ def test_the_receipts_folder_has_no_public_url(submitted):
 # --- Deciding ------------------------------------------------------------------------------------
 
 
-def test_the_reviewer_sees_flags_and_the_claimants_learning(client, manager, member, submitted):
+def test_the_reviewer_sees_the_claimants_learning_beside_the_decision(client, manager, member, submitted):
     from tests.factories import EntryFactory
 
     EntryFactory(author=member, body="Read chapter 3 of The Book of Why", day=dt.date(2026, 11, 19))
