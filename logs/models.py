@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -63,6 +64,10 @@ class Entry(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # PostgreSQL's full-text vector of the body, kept by a trigger (migration 0007) on every
+    # write, bulk inserts included, and GIN-indexed; always empty on SQLite, which searches
+    # the body itself. Stored, so that a search reads it instead of parsing each body again.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-day", "-created_at"]
@@ -79,7 +84,7 @@ class Entry(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["-day", "-created_at"], name="entry_feed_order"),
+            models.Index(fields=["-day", "-created_at", "-id"], name="entry_feed_order"),
             models.Index(fields=["author", "-day"], name="entry_author_day"),
         ]
 

@@ -45,16 +45,15 @@ def entries_about(item: Item, user: User) -> QuerySet[Entry]:
 
 
 def search(entries: QuerySet[Entry], query: str) -> QuerySet[Entry]:
-    """Full-text search on PostgreSQL (GIN-indexed, stemmed); every word as a substring elsewhere."""
+    """Full-text search on PostgreSQL (stored vector, GIN-indexed, stemmed); every word as a substring elsewhere."""
     query = query.strip()
     if not query:
         return entries
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
+        from django.contrib.postgres.search import SearchQuery
 
-        return entries.annotate(search=SearchVector("body", config=SEARCH_CONFIG)).filter(
-            search=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-        )
+        # search_vector is kept by a trigger and GIN-indexed (logs migration 0007).
+        return entries.filter(search_vector=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch"))
     for word in query.split():
         entries = entries.filter(body__icontains=word.strip('"'))
     return entries

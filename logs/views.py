@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from learningday import calendar
 from learningday.exports import csv_response
+from learningday.keyset import keyset_page
 from learningday.models import Team, User
 from logs import reminders, selectors, services
 from logs.charts import heatmap_svg, participation_svg
@@ -19,6 +19,8 @@ from logs.forms import AwayForm, EntryForm, FeedFilterForm, QuickEntryForm
 from logs.models import Away, Entry, Reminder
 
 PAGE_SIZE = 20
+# The feed's order, newest first; an index (entry_feed_order) walks it, and pages are keyset pages.
+FEED_ORDER = ("day", "created_at", "pk")
 
 
 def _visible_entry(request: HttpRequest, pk: int) -> Entry:
@@ -88,9 +90,16 @@ def feed(request: HttpRequest) -> HttpResponse:
         day_to=filters.get("day_to"),
         query=filters.get("q", ""),
     )
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(
+        entries,
+        fields=FEED_ORDER,
+        size=PAGE_SIZE,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
     return render(
         request,
         "logs/feed.html",

@@ -138,3 +138,20 @@ def test_managers_see_their_teams_and_finance_sees_all(manager, finance_user, me
     assert set(selectors.teams_for_participation(finance_user)) == {team, other_team}
     assert list(selectors.teams_for_participation(member)) == []
     assert Membership.objects.filter(user=manager).get().role == "manager"
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+
+def test_search_finds_entries_however_they_were_written(person):
+    """On PostgreSQL a trigger keeps the stored search vector: bulk inserts and edits included."""
+    from logs.models import Entry
+
+    Entry.objects.bulk_create([Entry(author=person, day=T[1], body="Zebra crossings", body_html="<p>Zebra</p>")])
+    edited = EntryFactory(author=person, day=T[2], body="Giraffe necks")
+    edited.body = "Okapi stripes"
+    edited.save()
+    visible = selectors.entries_visible_to(person)
+    assert [e.body for e in selectors.search(visible, "zebra")] == ["Zebra crossings"]
+    assert not selectors.search(visible, "giraffe").exists()
+    assert [e.body for e in selectors.search(visible, "okapi")] == ["Okapi stripes"]

@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -203,15 +204,51 @@ def test_feed_filters_by_team_person_category_dates_and_words(client, member, ma
     assert shown(q="nothing-like-this") == []
 
 
-def test_feed_is_newest_first_and_paginated(member_client, member, frozen):
-    for week in range(25):
+def _link(html: str, rel: str) -> str:
+    found = re.search(rf'<a href="\?([^"]*)" rel="{rel}">', html)
+    assert found, f"no {rel} link"
+    return "/logs/?" + found.group(1).replace("&amp;", "&")
+
+
+def test_feed_is_newest_first_and_pages_older_and_newer(member_client, member, frozen):
+    for week in range(45):
         EntryFactory(author=member, day=LAST_THURSDAY - dt.timedelta(weeks=week), body=f"Week {week:02d} notes")
     first = member_client.get("/logs/").content.decode()
     assert first.index("Week 00") < first.index("Week 01")
     assert "Week 19" in first and "Week 20" not in first
-    assert "Page 1 of 2" in first
-    second = member_client.get("/logs/", {"page": 2}).content.decode()
-    assert "Week 20" in second and "Week 24" in second
+    assert 'rel="prev"' not in first
+    second = member_client.get(_link(first, "next")).content.decode()
+    assert "Week 20" in second and "Week 39" in second and "Week 19" not in second and "Week 40" not in second
+    third = member_client.get(_link(second, "next")).content.decode()
+    assert "Week 40" in third and "Week 44" in third and 'rel="next"' not in third
+    # Back up: the newer page of the third is the second, and of the second the first.
+    assert _shown_weeks(member_client.get(_link(third, "prev")).content.decode()) == list(range(20, 40))
+    assert _shown_weeks(member_client.get(_link(second, "prev")).content.decode()) == list(range(20))
+
+
+def _shown_weeks(html: str) -> list[int]:
+    return [int(w) for w in re.findall(r"Week (\d\d) notes", html)]
+
+
+def test_feed_pages_keep_the_filters_and_same_day_entries_in_a_stable_order(member_client, member, team, frozen):
+    # 30 entries on one day: the order falls back on created_at, then id, and no entry is lost or repeated.
+    for i in range(30):
+        EntryFactory(author=MembershipFactory(team=team).user, day=LAST_THURSDAY, body=f"Robots note {i:02d}")
+    EntryFactory(author=member, day=LAST_THURSDAY, body="Unrelated gardening")
+    first = member_client.get("/logs/", {"q": "robots"}).content.decode()
+    second = member_client.get(_link(first, "next")).content.decode()
+    assert "q=robots" in _link(first, "next")
+    seen = re.findall(r"Robots note (\d\d)", first) + re.findall(r"Robots note (\d\d)", second)
+    assert sorted(seen) == [f"{i:02d}" for i in range(30)]
+    assert "gardening" not in first + second
+
+
+def test_a_feed_cursor_that_does_not_parse_gives_the_first_page(member_client, member, frozen):
+    EntryFactory(author=member, day=LAST_THURSDAY, body="Only entry")
+    for cursor in ("nonsense", "2026-13-01~x~1", "2026-11-19~2026-11-19T10:00:00~1", "~~"):
+        response = member_client.get("/logs/", {"after": cursor})
+        assert response.status_code == 200
+        assert "Only entry" in response.content.decode()
 
 
 def test_empty_feed_says_so(member_client):
