@@ -5,6 +5,7 @@ import zoneinfo
 from django import forms
 
 from learningday.models import User
+from learningday.widgets import QuickSelect
 
 
 class FocusFirstErrorMixin:
@@ -27,7 +28,7 @@ class ProfileForm(FocusFirstErrorMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "timezone", "remind_morning", "remind_nudge", "receive_digest"]
-        widgets = {"timezone": forms.Select(choices=timezone_choices)}
+        widgets = {"timezone": QuickSelect(choices=timezone_choices)}  # 600 zones
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

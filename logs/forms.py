@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from learningday.forms import FocusFirstErrorMixin
 from learningday.models import Team
+from learningday.widgets import QuickSelect
 from logs.models import Away, Entry
 from logs.services import EntryData
 from reading.models import Item
@@ -136,9 +137,10 @@ class FeedFilterForm(forms.Form):
         required=False,
         to_field_name="slug",
         empty_label="All teams",
+        widget=QuickSelect,  # every team of the organisation: 200 at 5,000 people
     )
     category = forms.ChoiceField(
-        label="Category", choices=[("", "All categories"), *Entry.Category.choices], required=False
+        label="Category", choices=[("", "All categories"), *Entry.Category.choices], required=False, widget=QuickSelect
     )
     day_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     day_to = forms.DateField(label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"}))

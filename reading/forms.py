@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from learningday.forms import FocusFirstErrorMixin
 from learningday.models import Team
+from learningday.widgets import QuickSelect
 from reading import identifiers
 from reading.models import Item, Progress, Topic
 from reading.services import ItemData
@@ -126,24 +127,29 @@ class ProgressForm(forms.Form):
 
 class BrowseForm(forms.Form):
     q = forms.CharField(label="Search titles and authors", required=False, max_length=200)
-    team = forms.ChoiceField(label="List", required=False)
+    team = forms.ChoiceField(label="List", required=False, widget=QuickSelect)
     topic = forms.ModelChoiceField(
         label="Topic",
         queryset=Topic.objects.order_by("name"),
         required=False,
         to_field_name="slug",
         empty_label="All topics",
+        widget=QuickSelect,
     )
-    kind = forms.ChoiceField(label="Kind", choices=[("", "All kinds"), *Item.Kind.choices], required=False)
+    kind = forms.ChoiceField(
+        label="Kind", choices=[("", "All kinds"), *Item.Kind.choices], required=False, widget=QuickSelect
+    )
     progress = forms.ChoiceField(
         label="My progress",
         choices=[("", "Any"), *Progress.State.choices, ("none", "Not on my shelf")],
         required=False,
+        widget=QuickSelect,
     )
     sort = forms.ChoiceField(
         label="Order",
         choices=[("position", "The list's order"), ("newest", "Newest"), ("most_read", "Most read")],
         required=False,
+        widget=QuickSelect,
     )
 
     def __init__(self, *args, teams, **kwargs):
