@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, When
+from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 
 from learningday.models import Membership, User
 from reimbursements.models import Claim, PersonalBudget, Receipt
@@ -119,17 +120,22 @@ def with_flag_queries(claims: QuerySet[Claim]) -> QuerySet[Claim]:
         amount=OuterRef("amount"),
         currency=OuterRef("currency"),
     ).exclude(pk=OuterRef("pk"))
-    bought = Claim.objects.filter(
+    teammates_claims = Claim.objects.filter(
         LIVE & ~Q(state=S.DRAFT),
-        Q(isbn=OuterRef("isbn")) & ~Q(isbn="") | Q(item=OuterRef("item")) & Q(item__isnull=False),
         claimant__in=Membership.objects.filter(
             team__in=Membership.objects.filter(user=OuterRef(OuterRef("claimant"))).values("team")
         ).values("user"),
     ).exclude(claimant=OuterRef("claimant"))
+    # Two subqueries rather than one with an OR: most claims have no ISBN, and "isbn = ''"
+    # would match tens of thousands of rows. The test on the outer row's own ISBN is a
+    # one-time filter, so PostgreSQL skips the scan for a claim without one.
+    same_isbn = teammates_claims.filter(GreaterThan(OuterRef("isbn"), Value("")), isbn=OuterRef("isbn"))
+    same_item = teammates_claims.filter(item=OuterRef("item"))
     return claims.annotate(
         has_same_receipt=Exists(same_receipt),
         has_same_claim=Exists(same_claim),
-        bought_in_team=Exists(bought),
+        bought_isbn_in_team=Exists(same_isbn),
+        bought_item_in_team=Exists(same_item),
     )
 
 
@@ -145,7 +151,9 @@ def flags(claim: Claim, budget: Budget, *, today: dt.date | None = None) -> Flag
         duplicate_receipt=bool(getattr(claim, "has_same_receipt", False)),
         duplicate_claim=bool(getattr(claim, "has_same_claim", False)),
         old_purchase=(submitted - claim.purchase_date).days > settings.CLAIM_MAX_AGE_DAYS,
-        bought_in_team=bool(getattr(claim, "bought_in_team", False)),
+        bought_in_team=bool(
+            getattr(claim, "bought_isbn_in_team", False) or getattr(claim, "bought_item_in_team", False)
+        ),
     )
 
 

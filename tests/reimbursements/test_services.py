@@ -11,7 +11,7 @@ from reimbursements import selectors, services
 from reimbursements.models import Claim, ClaimEvent
 from reimbursements.receipts import process_receipt
 from reimbursements.services import ClaimData, ClaimError
-from tests.factories import ClaimFactory, MembershipFactory, UserFactory, jpeg_bytes
+from tests.factories import ClaimFactory, ItemFactory, MembershipFactory, UserFactory, jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 S = Claim.State
@@ -282,6 +282,18 @@ def test_a_book_a_teammate_claimed_is_flagged(member, manager):
     filed(manager, isbn="9780465097609")
     mine = services.claim_create(user=member, data=data(isbn="9780465097609"), today=TODAY)
     assert selectors.flags_for(mine).bought_in_team
+
+
+def test_a_reading_item_a_teammate_claimed_is_flagged_but_two_claims_without_isbn_or_item_are_not(
+    member, manager, team
+):
+    item = ItemFactory(team=team)
+    filed(manager, description="Other book, no ISBN", amount=Decimal("11.00"))
+    filed(manager, item=item, amount=Decimal("12.00"))
+    same_item = services.claim_create(user=member, data=data(item=item), today=TODAY)
+    neither = services.claim_create(user=member, data=data(description="A third book"), today=TODAY)
+    assert selectors.flags_for(same_item).bought_in_team
+    assert not selectors.flags_for(neither).bought_in_team
 
 
 def test_an_old_purchase_and_a_kind_cap_are_flagged(member, settings):
