@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test venv venv-dev migrate demo worker bench-reminders lint format screenshots clean
+.PHONY: run test venv venv-dev venv-bench migrate demo worker bench bench-quick bench-reminders wrk lint format screenshots clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Learning Day needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -21,8 +21,13 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime
 
+$(VENV)/.bench: requirements.txt requirements-dev.txt requirements-bench.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	@touch $@ $(VENV)/.dev $(VENV)/.runtime
+
 venv: $(VENV)/.runtime
 venv-dev: $(VENV)/.dev
+venv-bench: $(VENV)/.bench
 
 migrate: venv
 	$(BIN)/python manage.py migrate --noinput
@@ -43,6 +48,19 @@ test: venv-dev
 worker: venv
 	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0 make worker"; exit 1)
 	$(BIN)/celery -A learningday worker --beat --loglevel INFO
+
+wrk:
+	@command -v wrk >/dev/null || { echo "installing wrk (Debian)"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+
+## bench: the key pages under load at 500 and 5,000 people, docs/performance.png and the tables (needs PostgreSQL on 127.0.0.1)
+bench: venv-bench wrk
+	$(BIN)/python bench/http.py --people 500 $(BENCH_ARGS)
+	$(BIN)/python bench/http.py --people 5000 $(BENCH_ARGS)
+	$(BIN)/python bench/report.py
+
+## bench-quick: the same at 500 people with short runs, a few minutes
+bench-quick: venv-bench wrk
+	$(BIN)/python bench/http.py --people 500 --duration 4 --warmup 1 --out bench/results/http-500-quick.json $(BENCH_ARGS)
 
 ## bench-reminders: one Learning Day of morning reminders at 10,000 and 2,000 people (needs PostgreSQL and Redis on 127.0.0.1)
 bench-reminders: venv

@@ -1,6 +1,12 @@
-"""Settings for bench/reminders.py: the app's own, plus counters kept in Redis.
+"""Settings for the benchmarks: the app's own, plus counters. Never used in production.
 
-The benchmark's worker runs with ``DJANGO_SETTINGS_MODULE=bench.settings``. Every SQL
+For bench/http.py (served by gunicorn): the bench-only ``bench.baseline`` app and its
+page at ``/bench/baseline/`` (``ROOT_URLCONF = "bench.urls"``), and a first middleware
+that counts the SQL statements of each request and sends the count in an
+``X-Bench-Queries`` response header.
+
+For bench/reminders.py:
+the benchmark's worker runs with ``DJANGO_SETTINGS_MODULE=bench.settings``. Every SQL
 statement a task runs goes through a ``connection.execute_wrapper`` (installed on each
 new database connection) that counts it in the worker process; when the task ends, the
 counts are added to Redis hashes under ``bench:`` in one pipeline (one round trip per
@@ -18,6 +24,29 @@ from django.db.backends.signals import connection_created
 from learningday.settings import *  # noqa: F403
 
 BENCH_PREFIX = "bench:"
+
+INSTALLED_APPS = [*INSTALLED_APPS, "bench.baseline"]  # noqa: F405
+ROOT_URLCONF = "bench.urls"
+MIDDLEWARE = ["bench.settings.count_queries", *MIDDLEWARE]  # noqa: F405
+
+
+def count_queries(get_response):
+    """Middleware: the SQL statements a request runs, in the ``X-Bench-Queries`` header."""
+    from django.db import connection
+
+    def middleware(request):
+        count = [0]
+
+        def counter(execute, sql, params, many, context):
+            count[0] += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            response = get_response(request)
+        response["X-Bench-Queries"] = str(count[0])
+        return response
+
+    return middleware
 
 
 class _Tally:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BaselineConfig(AppConfig):
+    name = "bench.baseline"
+    label = "bench_baseline"

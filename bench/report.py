@@ -1,0 +1,171 @@
+"""The scale curve: bench/http.py's results at two sizes, as a chart and as tables.
+
+    .venv/bin/python bench/report.py [--small 500] [--large 5000] [--before FILE]
+
+Reads ``bench/results/http-<small>.json`` and ``http-<large>.json``, draws
+``docs/performance.png`` (matplotlib: p50 per page at both sizes, with the baseline and
+the 2× baseline line), prints the Markdown tables that docs/PERFORMANCE.md holds, and
+checks the issue's targets. With ``--before``, also a before/after table of the large
+size against an earlier results file. The exit status is 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this folder comes first on sys.path, where bench/http.py would hide the
+# standard library's http package: put the project's root there instead.
+if Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import argparse
+import json
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+
+def load(path: Path) -> dict:
+    if not path.exists():
+        raise SystemExit(f"{path.relative_to(ROOT)} is missing: run bench/http.py at that size first")
+    return json.loads(path.read_text())
+
+
+def by_page(result: dict) -> dict[str, dict]:
+    return {"baseline": result["baseline"]} | {row["page"]: row for row in result["pages"]}
+
+
+def chart(small: dict, large: dict, out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    s, big = by_page(small), by_page(large)
+    names = [name for name in big if name in s]
+    y = range(len(names))
+    fig, ax = plt.subplots(figsize=(8, 0.42 * len(names) + 1.6), dpi=120)
+    height = 0.38
+    ax.barh([i - height / 2 for i in y], [s[n]["p50_ms"] for n in names], height, label=f"{small['people']:,} people")
+    ax.barh([i + height / 2 for i in y], [big[n]["p50_ms"] for n in names], height, label=f"{large['people']:,} people")
+    limit = 2 * large["baseline"]["p50_ms"]
+    ax.axvline(limit, color="0.3", linestyle="--", linewidth=1, label=f"2 × baseline at {large['people']:,}")
+    ax.set_yticks(list(y), names)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"p50 latency, ms (wrk, {large['connections']} connections, {large['duration_s']:g} s per page)")
+    ax.set_title("Learning Day: key pages at two sizes (gunicorn, PostgreSQL)")
+    ax.legend(loc="lower right", fontsize="small")
+    ax.grid(axis="x", color="0.9")
+    ax.set_axisbelow(True)
+    fig.tight_layout()
+    fig.savefig(out)
+    plt.close(fig)
+
+
+def percent(new: float, old: float) -> str:
+    return f"{(new - old) / old * 100:+.0f}%"
+
+
+def tables(small: dict, large: dict) -> tuple[str, list[str]]:
+    s, big = by_page(small), by_page(large)
+    base_large = large["baseline"]["p50_ms"]
+    lines = [
+        f"| page | SQL at {small['people']:,} | SQL at {large['people']:,} | p50 ms at {small['people']:,} "
+        f"| p50 ms at {large['people']:,} | change | × baseline at {large['people']:,} "
+        f"| p99 ms at {large['people']:,} | req/s at {large['people']:,} | errors |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    missed = []
+    for name, row in big.items():
+        old = s.get(name)
+        if old is None:
+            continue
+        ratio = row["p50_ms"] / base_large
+        change = (row["p50_ms"] - old["p50_ms"]) / old["p50_ms"]
+        errors = row["errors"] + old["errors"]
+        lines.append(
+            f"| {name} | {old['queries']} | {row['queries']} | {old['p50_ms']:.1f} | {row['p50_ms']:.1f} "
+            f"| {percent(row['p50_ms'], old['p50_ms'])} | {ratio:.2f} | {row['p99_ms']:.1f} | {row['rps']:.0f} "
+            f"| {errors} |"
+        )
+        if name == "baseline":
+            continue
+        if ratio > 2:
+            missed.append(f"{name}: p50 is {ratio:.2f} × the baseline at {large['people']:,} people (target ≤ 2)")
+        if old["queries"] != row["queries"]:
+            counts = f"{old['queries']} SQL queries at {small['people']:,}, {row['queries']} at {large['people']:,}"
+            missed.append(f"{name}: {counts}")
+        if abs(change) > 0.20:
+            missed.append(f"{name}: p50 changes {change:+.0%} from {small['people']:,} to {large['people']:,} people")
+        if errors:
+            missed.append(f"{name}: {errors} non-2xx answers")
+    return "\n".join(lines), missed
+
+
+def costs_table(small: dict, large: dict) -> tuple[str, list[str]]:
+    lines = ["| cost | at " + f"{small['people']:,} | at {large['people']:,} | target |", "|---|---|---|---|"]
+    missed = []
+    es, el = small["costs"].get("export"), large["costs"].get("export")
+    if es and el:
+        lines.append(
+            f"| finance CSV export of all approved and paid claims | {es['rows']:,} rows, {es['seconds']} s, "
+            f"+{es['growth_mb']} MB (peak {es['peak_mb']} MB) | {el['rows']:,} rows, {el['seconds']} s, "
+            f"+{el['growth_mb']} MB (peak {el['peak_mb']} MB) | serving process grows < 50 MB |"
+        )
+        if el["growth_mb"] >= 50:
+            missed.append(f"the CSV export grew the serving process by {el['growth_mb']} MB")
+    rs, rl = small["costs"].get("receipt"), large["costs"].get("receipt")
+    if rs and rl:
+        lines.append(
+            f"| one {rl['megapixels']:g}-MP phone JPEG receipt ({rl['input_mb']} MB) | {rs['seconds']} s, peak "
+            f"{rs['peak_mb']} MB | {rl['seconds']} s, peak {rl['peak_mb']} MB (+{rl['growth_mb']} MB) "
+            "| < 1 s, < 200 MB |"
+        )
+        if rl["seconds"] >= 1 or rl["peak_mb"] >= 200:
+            missed.append(f"the receipt took {rl['seconds']} s with a {rl['peak_mb']} MB peak")
+    return "\n".join(lines), missed
+
+
+def before_after(before: dict, after: dict) -> str:
+    b, a = by_page(before), by_page(after)
+    lines = [
+        f"| page ({after['people']:,} people) | SQL before | SQL after | p50 ms before | p50 ms after "
+        "| × baseline before | × baseline after |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for name, row in a.items():
+        old = b.get(name)
+        if old is None:
+            continue
+        lines.append(
+            f"| {name} | {old['queries']} | {row['queries']} | {old['p50_ms']:.1f} | {row['p50_ms']:.1f} "
+            f"| {old['p50_ms'] / before['baseline']['p50_ms']:.2f} "
+            f"| {row['p50_ms'] / after['baseline']['p50_ms']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small", type=int, default=500)
+    parser.add_argument("--large", type=int, default=5000)
+    parser.add_argument("--before", type=Path, help="an earlier results file of the large size")
+    parser.add_argument("--chart", type=Path, default=ROOT / "docs" / "performance.png")
+    args = parser.parse_args()
+    small = load(RESULTS / f"http-{args.small}.json")
+    large = load(RESULTS / f"http-{args.large}.json")
+    chart(small, large, args.chart)
+    pages, missed = tables(small, large)
+    costs, missed_costs = costs_table(small, large)
+    print(pages, "", costs, sep="\n")
+    if args.before:
+        print("", before_after(load(args.before), large), sep="\n")
+    print(f"\nchart: {args.chart.relative_to(ROOT) if args.chart.is_relative_to(ROOT) else args.chart}")
+    missed += missed_costs
+    print("\ntargets: " + ("all met" if not missed else "missed:\n  " + "\n  ".join(missed)))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
