@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from learningday.models import Membership, Team, User
-from reading.models import Item, Progress, Topic
+from reading.models import Endorsement, Item, Progress, Topic
 
 
 def items_visible_to(user: User) -> QuerySet[Item]:
@@ -18,12 +19,22 @@ def items_visible_to(user: User) -> QuerySet[Item]:
     )
 
 
+def _count_of(queryset: QuerySet) -> Coalesce:
+    """The rows of a subquery correlated on the item, counted: 0 when there are none."""
+    counted = queryset.order_by().values("item").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def with_counts(items: QuerySet[Item], user: User) -> QuerySet[Item]:
-    """Each item with how many people read or finished it, endorsements, and my own state."""
+    """Each item with how many people read or finished it, endorsements, and my own state.
+
+    Subqueries rather than joins with COUNT(DISTINCT): PostgreSQL computes them only for
+    the rows of the page (after the sort and the limit), not for every item of the lists.
+    """
     mine = Progress.objects.filter(item=OuterRef("pk"), user=user).values("state")[:1]
     return items.annotate(
-        readers=Count("progress", filter=Q(progress__state__in=["reading", "done"]), distinct=True),
-        endorsement_count=Count("endorsements", distinct=True),
+        readers=_count_of(Progress.objects.filter(item=OuterRef("pk"), state__in=["reading", "done"])),
+        endorsement_count=_count_of(Endorsement.objects.filter(item=OuterRef("pk"))),
         my_state=Subquery(mine),
     )
 
