@@ -112,15 +112,31 @@ def last_plan(user: User, *, before: dt.date) -> Entry | None:
     return Entry.objects.filter(author=user, day__lt=before).exclude(whats_next="").order_by("-day").first()
 
 
-def streak(user: User, *, today: dt.date) -> int:
+@dataclass(frozen=True)
+class Record:
+    """One person's Learning Day history since they joined: what the dashboard draws from."""
+
+    joined: dt.date
+    logged: dict[dt.date, bool]  # day -> crowded out
+    away: list[tuple[dt.date, dt.date]]
+
+
+def record(user: User, *, today: dt.date) -> Record:
+    """Their entries' days and their away periods since they joined, in two queries."""
+    joined = _joined_on(user)
+    logged = dict(Entry.objects.filter(author=user, day__gte=joined, day__lte=today).values_list("day", "crowded_out"))
+    away = list(Away.objects.filter(user=user, end__gte=joined).values_list("start", "end"))
+    return Record(joined, logged, away)
+
+
+def streak(user: User, *, today: dt.date, history: Record | None = None) -> int:
     """Consecutive Learning Days with an entry, back from the latest one.
 
     Today, when it is a Learning Day without an entry yet, does not break it (the day is
     not over); days marked away neither count nor break it; it starts when they joined.
     """
-    joined = _joined_on(user)
-    logged = set(Entry.objects.filter(author=user, day__gte=joined, day__lte=today).values_list("day", flat=True))
-    is_away = _away_days(list(Away.objects.filter(user=user, end__gte=joined).values_list("start", "end")))
+    history = history or record(user, today=today)
+    joined, logged, is_away = history.joined, history.logged, _away_days(history.away)
     day = calendar.previous_learning_day(today)
     if day == today and day not in logged:
         day -= dt.timedelta(days=7)
@@ -151,18 +167,17 @@ STATUS_LABELS = {
 }
 
 
-def year_of_learning_days(user: User, *, today: dt.date, weeks: int = 52) -> list[DayMark]:
+def year_of_learning_days(
+    user: User, *, today: dt.date, weeks: int = 52, history: Record | None = None
+) -> list[DayMark]:
     """The person's last ``weeks`` Learning Days, oldest first, each with what happened."""
+    history = history or record(user, today=today)
     last = calendar.previous_learning_day(today)
     first = last - dt.timedelta(weeks=weeks - 1)
-    joined = _joined_on(user)
-    entries = dict(Entry.objects.filter(author=user, day__gte=first, day__lte=last).values_list("day", "crowded_out"))
-    is_away = _away_days(
-        list(Away.objects.filter(user=user, end__gte=first, start__lte=last).values_list("start", "end"))
-    )
+    is_away = _away_days(history.away)
     marks = []
     for day in calendar.learning_days_between(first, last):
-        status = day_status(day, crowded=entries.get(day), joined=joined, away=is_away(day), today=today)
+        status = day_status(day, crowded=history.logged.get(day), joined=history.joined, away=is_away(day), today=today)
         marks.append(DayMark(day, status, STATUS_LABELS[status]))
     return marks
 

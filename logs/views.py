@@ -41,17 +41,20 @@ def _own_entry(request: HttpRequest, pk: int) -> Entry:
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = calendar.user_today(user)
-    todays_entry = Entry.objects.filter(author=user, day=today).first()
-    marks = selectors.year_of_learning_days(user, today=today)
+    history = selectors.record(user, today=today)
+    todays_entry = Entry.objects.filter(author=user, day=today).first() if today in history.logged else None
+    is_learning_day = calendar.is_learning_day(today)
+    prompt = is_learning_day and not todays_entry  # the quick form, and last time's plan above it
+    marks = selectors.year_of_learning_days(user, today=today, history=history)
     context = {
         "today": today,
-        "is_learning_day": calendar.is_learning_day(today),
+        "is_learning_day": is_learning_day,
         "next_learning_day": calendar.next_learning_day(today, inclusive=False),
         "user_timezone": user.timezone,
         "todays_entry": todays_entry,
-        "quick_form": None if todays_entry else QuickEntryForm(today=today, user=user),
-        "whats_next": selectors.last_plan(user, before=today),
-        "streak": selectors.streak(user, today=today),
+        "quick_form": QuickEntryForm(today=today, user=user) if prompt else None,
+        "whats_next": selectors.last_plan(user, before=today) if prompt else None,
+        "streak": selectors.streak(user, today=today, history=history),
         "heatmap": heatmap_svg(marks),
         "heatmap_summary": _heatmap_summary(marks),
         "recent": selectors.entries_visible_to(user).exclude(author=user).order_by("-day", "-created_at")[:5],
