@@ -8,7 +8,8 @@ What it does, all on this machine:
    run (or ``--reseed``) creates it, migrates and fills it with
    ``manage.py seed_scale --people N --weeks W``; later runs only migrate, so the
    minutes of seeding are paid once per size. Receipts go under
-   ``var/bench/media-<people>``.
+   ``var/bench/media-<people>``. Then ``VACUUM (ANALYZE)``, so that autovacuum does not
+   wake up in the middle of the measurements after a seed or a migration.
 2. Serves the app as in production (the README's command: ``gunicorn learningday.wsgi
    --workers 4 --access-logfile -``) with ``DEBUG=false`` and
    ``DJANGO_SETTINGS_MODULE=bench.settings``: the app's settings plus the bench-only
@@ -429,6 +430,9 @@ def main() -> int:
         log(f"reusing {database} (--reseed to rebuild it)")
         manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
+    log("VACUUM ANALYZE (so that autovacuum does not run during the measurements)")
+    with _pg(database) as conn:
+        conn.execute("VACUUM (ANALYZE)")
     counts = data_counts(database)
     log("data: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from functools import cached_property
+from functools import cache, cached_property
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -29,6 +29,12 @@ def validate_timezone(value: str) -> None:
 
 def default_timezone() -> str:
     return settings.DEFAULT_USER_TIMEZONE
+
+
+@cache
+def _zone(key: str) -> zoneinfo.ZoneInfo:
+    """ZoneInfo keeps only the 8 zones used last: a team spread over more read theirs from disk again."""
+    return zoneinfo.ZoneInfo(key)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -118,9 +124,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         try:
-            return zoneinfo.ZoneInfo(self.timezone)
+            return _zone(self.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIMEZONE)
+            return _zone(settings.DEFAULT_USER_TIMEZONE)
 
     # Role checks are cached on the instance: request.user lives for one request.
     @cached_property

@@ -3,6 +3,8 @@ colours, tell the states apart."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.utils import dateformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -55,6 +57,7 @@ def heatmap_svg(marks) -> SafeString:
     )
 
 
+@cache
 def legend_shape(status: str) -> SafeString:
     shape = _cell(status, 0, 0, "")
     return mark_safe(  # noqa: S308  (fixed shapes, no user input)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
-from babel.core import get_global
-from babel.numbers import format_currency, get_currency_name, get_currency_precision, get_territory_currencies
+from babel.core import Locale, get_global
+from babel.numbers import NumberPattern, get_currency_name, get_currency_precision, get_territory_currencies
 
 
 @cache
@@ -37,6 +37,14 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
 
 
 def format_money(amount: Decimal | None, currency: str, *, locale: str = "en_GB") -> str:
+    """``babel.numbers.format_currency`` with the locale and its pattern looked up once, not per amount."""
     if amount is None:
         return ""
-    return format_currency(quantize(amount, currency), currency, locale=locale)
+    pattern, parsed = _currency_pattern(locale)
+    return pattern.apply(quantize(amount, currency), parsed, currency=currency)
+
+
+@cache
+def _currency_pattern(locale: str) -> tuple[NumberPattern, Locale]:
+    parsed = Locale.parse(locale)
+    return parsed.currency_formats["standard"], parsed

@@ -1,4 +1,7 @@
+from functools import cache
+
 from django import template
+from django.utils.html import format_html
 
 from logs import selectors
 from logs.charts import legend_shape as _legend_shape
@@ -9,6 +12,30 @@ register = template.Library()
 @register.simple_tag
 def legend_shape(status: str):
     return _legend_shape(status)
+
+
+# What a participation cell says to a screen reader, by status.
+CELL_LABELS = {
+    "logged": "posted",
+    "crowded": "posted, crowded by work",
+    "missed": "no post",
+    "away": "away",
+    "today": "today",
+    "before": "not in the team yet",
+}
+
+
+@register.simple_tag
+@cache
+def participation_cell(status: str):
+    """One cell of the participation grid: a team of 40 over 12 weeks has 480 of them,
+    and there are only six kinds, so each is written once per process."""
+    return format_html(
+        '<td class="cell cell-{}">{}<span class="visually-hidden">{}</span></td>',
+        status,
+        _legend_shape(status),
+        CELL_LABELS.get(status, CELL_LABELS["before"]),
+    )
 
 
 @register.simple_tag
