@@ -85,6 +85,8 @@ class Item(models.Model):
         indexes = [
             models.Index(fields=["team", "status", "position"], name="item_list_order"),
             models.Index(fields=["status", "-created_at"], name="item_newest"),
+            # Who may see an item (status, list, suggester): the reading list's count reads only this.
+            models.Index(fields=["status", "team", "suggested_by"], name="item_visibility"),
         ]
 
     def __str__(self) -> str:
