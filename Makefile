@@ -56,7 +56,7 @@ wrk:
 bench: venv-bench wrk
 	$(BIN)/python bench/http.py --people 500 $(BENCH_ARGS)
 	$(BIN)/python bench/http.py --people 5000 $(BENCH_ARGS)
-	$(BIN)/python bench/report.py
+	$(BIN)/python bench/report.py --before
 
 ## bench-quick: the same at 500 people with short runs, a few minutes
 bench-quick: venv-bench wrk
