@@ -40,3 +40,21 @@ def test_quick_select_in_a_bound_form_keeps_the_choice_and_the_label():
     html = str(Form({"team": "g2"})["team"])
     assert '<option value="g2" selected>Two</option>' in html
     assert 'id="id_team"' in html
+
+
+@pytest.mark.django_db
+def test_quick_select_renders_model_choices_as_django_does():
+    from learningday.models import Team
+    from tests.factories import TeamFactory
+
+    teams = [TeamFactory(name=f"Team <{i}> & co") for i in range(3)]
+
+    def field(widget):
+        return forms.ModelChoiceField(
+            queryset=Team.objects.order_by("name"), to_field_name="slug", empty_label="All", widget=widget
+        )
+
+    for value in (None, teams[1].slug):
+        slow = field(forms.Select).widget.render("team", value, {"id": "id_team"})
+        quick = field(QuickSelect).widget.render("team", value, {"id": "id_team"})
+        assert parse_html(quick) == parse_html(slow)
