@@ -56,10 +56,9 @@ import shutil
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -270,8 +269,8 @@ def wrk(url: str, cookie: str, seconds: float, args, script: Path) -> dict:
 
 def measure(name: str, session: requests.Session, url: str, args, script: Path) -> dict:
     cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
-    row = {"page": name, "url": url.split("127.0.0.1", 1)[1].split("/", 1)[1], **probe(session, url)}
-    row["url"] = "/" + row["url"]
+    parts = urlsplit(url)
+    row = {"page": name, "url": parts.path + (f"?{parts.query}" if parts.query else ""), **probe(session, url)}
     if args.warmup:
         wrk(url, cookie, args.warmup, args, script)
     row.update(wrk(url, cookie, args.duration, args, script))

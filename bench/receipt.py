@@ -25,9 +25,7 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -50,11 +50,9 @@ import platform
 import secrets
 import signal
 import subprocess
-import sys
 import threading
 import time
 import zoneinfo
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
