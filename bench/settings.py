@@ -8,7 +8,7 @@ that counts the SQL statements of each request and sends the count in an
 For bench/reminders.py:
 the benchmark's worker runs with ``DJANGO_SETTINGS_MODULE=bench.settings``. Every SQL
 statement a task runs goes through a ``connection.execute_wrapper`` (installed on each
-new database connection) that counts it in the worker process; when the task ends, the
+new database connection of a worker process, nowhere else) that counts it in the worker process; when the task ends, the
 counts are added to Redis hashes under ``bench:`` in one pipeline (one round trip per
 task, none per query). Nothing here changes what the app does.
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import time
 
-from celery.signals import task_failure, task_postrun, task_prerun, task_retry
+from celery.signals import task_failure, task_postrun, task_prerun, task_retry, worker_process_init
 from django.db.backends.signals import connection_created
 
 from learningday.settings import *  # noqa: F403
@@ -118,7 +118,12 @@ def _task_retried(sender=None, reason=None, **kwargs) -> None:
     _tally.client().rpush(f"{BENCH_PREFIX}errors", f"{name} retried: {reason!r}"[:500])
 
 
-connection_created.connect(_install_counter, weak=False, dispatch_uid="bench-count-queries")
+def _count_in_this_worker(**kwargs) -> None:
+    """Only a Celery worker process counts its tasks' statements (not gunicorn's under bench/http.py)."""
+    connection_created.connect(_install_counter, weak=False, dispatch_uid="bench-count-queries")
+
+
+worker_process_init.connect(_count_in_this_worker, weak=False, dispatch_uid="bench-count-in-worker")
 task_prerun.connect(_task_started, weak=False, dispatch_uid="bench-task-started")
 task_postrun.connect(_task_ended, weak=False, dispatch_uid="bench-task-ended")
 task_failure.connect(_task_went_wrong, weak=False, dispatch_uid="bench-task-failed")
