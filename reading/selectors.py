@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db import connections
+from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from learningday.models import Membership, Team, User
@@ -11,12 +12,14 @@ from reading.models import Endorsement, Item, Progress, Topic
 
 def items_visible_to(user: User) -> QuerySet[Item]:
     """Curated items of the person's teams and of everyone's list; their own suggestions;
-    and, for managers, everything on the lists they curate."""
-    my_teams = Membership.objects.filter(user=user).values("team_id")
-    curated = Q(status=Item.Status.CURATED) & (Q(team__isnull=True) | Q(team__in=my_teams))
-    return Item.objects.filter(curated | Q(suggested_by=user) | Q(team__in=user.managed_team_ids)).select_related(
-        "topic", "team", "suggested_by"
-    )
+    and, for managers, everything on the lists they curate.
+
+    The team ids are written into the query (a person has a few), not a subquery on the
+    memberships: so PostgreSQL combines index scans for each part instead of reading
+    every item. Nothing is joined; callers add what they show.
+    """
+    curated = Q(status=Item.Status.CURATED) & (Q(team__isnull=True) | Q(team__in=user.team_ids))
+    return Item.objects.filter(curated | Q(suggested_by=user) | Q(team__in=user.managed_team_ids))
 
 
 def _count_of(queryset: QuerySet) -> Coalesce:
@@ -40,7 +43,8 @@ def with_counts(items: QuerySet[Item], user: User) -> QuerySet[Item]:
 
 
 SORTS = {
-    "position": ("team__name", "position", "-created_at", "pk"),
+    # Everyone's list (no team) after the teams' on every database (SQLite puts NULLs first).
+    "position": (F("team__name").asc(nulls_last=True), "position", "-created_at", "pk"),
     "newest": ("-created_at", "pk"),
     "most_read": ("-readers", "position", "pk"),
 }
@@ -58,7 +62,7 @@ def browse(
     query: str = "",
     sort: str = "position",
 ) -> QuerySet[Item]:
-    items = with_counts(items_visible_to(user), user).filter(status=status)
+    items = with_counts(items_visible_to(user), user).filter(status=status).select_related("topic", "team")
     if team is not None:
         items = items.filter(team=team)
     elif everyone_only:
@@ -75,6 +79,57 @@ def browse(
         # Titles and authors are short: a substring match on each word is enough here.
         items = items.filter(Q(title__icontains=word) | Q(authors__icontains=word))
     return items.order_by(*SORTS.get(sort, SORTS["position"]))
+
+
+class ListByList:
+    """The rows of browse(sort="position") for a Paginator, read one list at a time.
+
+    In list order the person's teams come first, by name, and everyone's list last. One
+    query over everything they may see reads and sorts all of everyone's list for every
+    page, and that list grows with the organisation. Here the visible items are split in
+    three: the person's own and managed teams, everyone's list, and any other team's
+    item they may see (only their own suggestions). Each part is a UNION ALL branch sorted
+    and cut to the page on its own, so PostgreSQL reads each only as far as the page;
+    then the page's rows are read by id. Each part is ``items`` with one more filter, so
+    nothing shows that ``items`` would not show, in the same order.
+
+    Backends that cannot sort inside a UNION (SQLite) read ``items`` directly.
+    """
+
+    KEYS = ("pk", "list_name", "position", "created_at")
+    ORDER = ("list_name", "position", "-created_at", "pk")
+
+    def __init__(self, items: QuerySet[Item], user: User) -> None:
+        self.items = items
+        self.split = connections[items.db].features.supports_slicing_ordering_in_compound
+        mine = user.team_ids | user.managed_team_ids
+        unsorted = items.order_by()
+        self.parts = [
+            unsorted.filter(team__isnull=True).annotate(list_name=Value(None, output_field=CharField())),
+            # Outside those lists, only a person's own suggestions are visible to them.
+            unsorted.filter(suggested_by=user)
+            .exclude(team__isnull=True)
+            .exclude(team__in=mine)
+            .annotate(list_name=F("team__name")),
+        ]
+        if mine:
+            self.parts.append(unsorted.filter(team__in=mine).annotate(list_name=F("team__name")))
+
+    def count(self) -> int:
+        if not self.split:
+            return self.items.count()
+        first, *rest = (part.values("pk") for part in self.parts)
+        return first.union(*rest, all=True).count()
+
+    def __getitem__(self, window: slice) -> list[Item]:
+        if not self.split:
+            return list(self.items[window])
+        if window.stop <= window.start:  # an empty page (Django makes an empty slice an empty query)
+            return []
+        first, *rest = (part.values_list(*self.KEYS).order_by(*self.ORDER)[: window.stop] for part in self.parts)
+        ids = [row[0] for row in first.union(*rest, all=True).order_by(*self.ORDER)[window]]
+        rows = {item.pk: item for item in self.items.filter(pk__in=ids)}
+        return [rows[pk] for pk in ids]
 
 
 def shelf(user: User) -> QuerySet[Progress]:

@@ -22,7 +22,8 @@ PAGE_SIZE = 25
 
 def _visible_item(request: HttpRequest, pk: int) -> Item:
     """The item, if this person may see it; 404 otherwise."""
-    return get_object_or_404(selectors.with_counts(selectors.items_visible_to(request.user), request.user), pk=pk)
+    items = selectors.with_counts(selectors.items_visible_to(request.user), request.user)
+    return get_object_or_404(items.select_related("topic", "team", "suggested_by"), pk=pk)
 
 
 def _curatable_item(request: HttpRequest, pk: int) -> Item:
@@ -65,6 +66,8 @@ def item_list(request: HttpRequest) -> HttpResponse:
         query=filters.get("q", ""),
         sort=filters.get("sort") or "position",
     )
+    if (filters.get("sort") or "position") == "position" and team is None and not filters.get("team"):
+        items = selectors.ListByList(items, user)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
