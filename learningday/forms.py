@@ -8,6 +8,29 @@ from learningday.models import User
 from learningday.widgets import QuickSelect
 
 
+class ValuesChoiceIterator(forms.models.ModelChoiceIterator):
+    """The options as (value, label) pairs read with ``values_list``: no model object each."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list(self.field.to_field_name or "pk", self.field.label_field)
+
+
+class ValuesModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose options come from one column, for long lists.
+
+    Building a model object per option costs about 1 ms per 100 options; the feed's team
+    filter lists every team of the organisation (200 at 5,000 people).
+    """
+
+    iterator = ValuesChoiceIterator
+
+    def __init__(self, queryset, *, label_field: str, **kwargs):
+        self.label_field = label_field
+        super().__init__(queryset, **kwargs)
+
+
 class FocusFirstErrorMixin:
     """Put the cursor in the first field that needs fixing, without JavaScript."""
 

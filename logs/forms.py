@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models import Q
 
-from learningday.forms import FocusFirstErrorMixin
+from learningday.forms import FocusFirstErrorMixin, ValuesModelChoiceField
 from learningday.models import Team
 from learningday.widgets import QuickSelect
 from logs.models import Away, Entry
@@ -131,9 +131,10 @@ class QuickEntryForm(EntryForm):
 
 class FeedFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
-    team = forms.ModelChoiceField(
+    team = ValuesModelChoiceField(
         label="Team",
         queryset=Team.objects.order_by("name"),
+        label_field="name",
         required=False,
         to_field_name="slug",
         empty_label="All teams",

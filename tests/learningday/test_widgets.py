@@ -4,7 +4,10 @@ import pytest
 from django import forms
 from django.test.html import parse_html
 
+from learningday.forms import ValuesModelChoiceField
+from learningday.models import Team
 from learningday.widgets import QuickSelect
+from tests.factories import TeamFactory
 
 CHOICES = [
     ("", "All teams"),
@@ -44,9 +47,6 @@ def test_quick_select_in_a_bound_form_keeps_the_choice_and_the_label():
 
 @pytest.mark.django_db
 def test_quick_select_renders_model_choices_as_django_does():
-    from learningday.models import Team
-    from tests.factories import TeamFactory
-
     teams = [TeamFactory(name=f"Team <{i}> & co") for i in range(3)]
 
     def field(widget):
@@ -58,3 +58,26 @@ def test_quick_select_renders_model_choices_as_django_does():
         slow = field(forms.Select).widget.render("team", value, {"id": "id_team"})
         quick = field(QuickSelect).widget.render("team", value, {"id": "id_team"})
         assert parse_html(quick) == parse_html(slow)
+
+
+@pytest.mark.django_db
+def test_values_model_choice_field_renders_and_cleans_like_model_choice_field():
+    teams = [TeamFactory(name=f"Team <{i}> & co") for i in range(3)]
+
+    class Form(forms.Form):
+        team = ValuesModelChoiceField(
+            queryset=Team.objects.order_by("name"), label_field="name", to_field_name="slug", empty_label="All"
+        )
+
+    class Django(forms.Form):
+        team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), to_field_name="slug", empty_label="All")
+
+    for data, initial in ((None, None), ({"team": teams[2].slug}, None), (None, {"team": teams[1]})):
+        assert parse_html(str(Form(data, initial=initial)["team"])) == parse_html(
+            str(Django(data, initial=initial)["team"])
+        )
+    form = Form({"team": teams[0].slug})
+    assert form.is_valid() and form.cleaned_data["team"] == teams[0]
+    wrong = Form({"team": "no-such-team"})
+    assert not wrong.is_valid()
+    assert wrong.errors["team"] == Django({"team": "no-such-team"}).errors["team"]
