@@ -18,6 +18,19 @@ from django.utils.translation import gettext_lazy as _
 FINANCE_GROUP = "finance"
 
 
+def choice_label(choices: type[models.Choices], value) -> str:
+    """What ``get_<field>_display()`` shows for ``value``, with one translation lookup.
+
+    Django's own builds a dict of the field's choices on every call, and hashing a lazy
+    label translates it: ten lookups for ten choices, about 50 µs. List pages call it for
+    every row. A value outside the choices shows as itself, as Django's does.
+    """
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from learningday import calendar
 from learningday.markdown import render
+from learningday.models import choice_label
 
 
 def validate_half_hours(value: Decimal) -> None:
@@ -101,6 +102,9 @@ class Entry(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("logs:detail", args=[self.pk])
+
+    def get_category_display(self) -> str:  # once per feed card: see choice_label
+        return choice_label(self.Category, self.category)
 
     @property
     def on_learning_day(self) -> bool:

@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from learningday.models import Team
+from learningday.models import Team, choice_label
 
 
 class Topic(models.Model):
@@ -95,6 +95,9 @@ class Item(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("reading:detail", args=[self.pk])
 
+    def get_kind_display(self) -> str:  # once per row of the list: see choice_label
+        return choice_label(self.Kind, self.kind)
+
     @property
     def authors_display(self) -> str:
         names = self.authors or []
@@ -130,6 +133,9 @@ class Progress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.item} · {self.get_state_display()}"
+
+    def get_state_display(self) -> str:
+        return choice_label(self.State, self.state)
 
 
 class Endorsement(models.Model):

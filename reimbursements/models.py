@@ -13,6 +13,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from learningday.models import choice_label
+
 MONEY = {"max_digits": 14, "decimal_places": 3}
 
 
@@ -118,6 +120,13 @@ class Claim(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("claims:detail", args=[self.pk])
+
+    # Once or twice per row of the claim lists: see choice_label.
+    def get_kind_display(self) -> str:
+        return choice_label(self.Kind, self.kind)
+
+    def get_state_display(self) -> str:
+        return choice_label(self.State, self.state)
 
     @property
     def home_value(self) -> Decimal:
