@@ -5,9 +5,10 @@
 Uses the database bench/http.py seeded (``learningday_bench_http_<people>``; run that
 first) with ``DJANGO_SETTINGS_MODULE=bench.settings`` and ``DEBUG=false``, and requests
 the same pages as the same people through Django's test client. Per page it prints the
-median of ``--repeat`` requests: wall time, the time spent in SQL (the database's answer
-as the driver waits for it) and the rest (Python: the view, the ORM building queries,
-templates, middleware), and the SQL count. With ``--profile PAGE`` it also prints that
+median of ``--repeat`` requests: wall time; the time spent in SQL (waiting for the
+database's answer); in rendering templates (without the SQL a template runs); the rest
+(Python: middleware, the view, the ORM building queries and model objects); and the SQL
+count. With ``--profile PAGE`` it also prints that
 page's cProfile, heaviest functions first.
 
 This is for finding causes; the figures in docs/PERFORMANCE.md come from bench/http.py.
@@ -56,6 +57,7 @@ def main() -> int:
 
     django.setup()
     from django.db import connection
+    from django.template.backends.django import Template as DjangoTemplate
     from django.test import Client
 
     from learningday.models import User
@@ -73,33 +75,55 @@ def main() -> int:
         "item": find("/reading/", r'href="/reading/(\d+)/"'),
         "claim": find("/claims/", r'href="/claims/(\d+)/"'),
     }
-    sql = {"n": 0, "seconds": 0.0}
+    spent = {"sql": 0.0, "sql_in_templates": 0.0, "templates": 0.0, "n": 0, "depth": 0}
 
     def timed(execute, statement, params, many, context):
         start = time.perf_counter()
         try:
             return execute(statement, params, many, context)
         finally:
-            sql["seconds"] += time.perf_counter() - start
-            sql["n"] += 1
+            took = time.perf_counter() - start
+            spent["sql"] += took
+            spent["n"] += 1
+            if spent["depth"]:
+                spent["sql_in_templates"] += took
 
-    print(f"{'page':<14} {'ms':>7} {'SQL ms':>7} {'other':>7} {'SQL':>4}   ({args.repeat} requests each, medians)")
+    render = DjangoTemplate.render
+
+    def timed_render(self, *args, **kwargs):
+        """The time in template rendering, outermost render only (forms render templates inside)."""
+        spent["depth"] += 1
+        start = time.perf_counter()
+        try:
+            return render(self, *args, **kwargs)
+        finally:
+            spent["depth"] -= 1
+            if not spent["depth"]:
+                spent["templates"] += time.perf_counter() - start
+
+    DjangoTemplate.render = timed_render
+    print(
+        f"{'page':<14} {'ms':>6} {'SQL':>6} {'render':>6} {'other':>6} {'SQL':>4}"
+        f"   (medians of {args.repeat} requests; render: templates without their SQL)"
+    )
     pages = [BASELINE] + [p for p in PAGES if not args.only or p[0] in args.only]
     for name, role, path in pages:
         client, url = clients[role], path.format(**found)
         for _ in range(3):
             assert client.get(url).status_code == 200, url
-        walls, sqls, counts = [], [], []
+        rows = []
         with connection.execute_wrapper(timed):
             for _ in range(args.repeat):
-                sql.update(n=0, seconds=0.0)
+                spent.update(sql=0.0, sql_in_templates=0.0, templates=0.0, n=0)
                 start = time.perf_counter()
                 client.get(url)
-                walls.append(time.perf_counter() - start)
-                sqls.append(sql["seconds"])
-                counts.append(sql["n"])
-        wall, in_sql = statistics.median(walls) * 1000, statistics.median(sqls) * 1000
-        print(f"{name:<14} {wall:7.1f} {in_sql:7.1f} {wall - in_sql:7.1f} {max(counts):4d}")
+                wall = time.perf_counter() - start
+                rendering = spent["templates"] - spent["sql_in_templates"]
+                rows.append((wall, spent["sql"], rendering, wall - spent["sql"] - rendering, spent["n"]))
+        columns = list(zip(*rows, strict=True))
+        wall, in_sql, rendering, other = (statistics.median(column) * 1000 for column in columns[:4])
+        count = max(columns[4])
+        print(f"{name:<14} {wall:6.1f} {in_sql:6.1f} {rendering:6.1f} {other:6.1f} {count:4d}")
         if name == args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
