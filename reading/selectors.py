@@ -87,11 +87,11 @@ class ListByList:
     In list order the person's teams come first, by name, and everyone's list last. One
     query over everything they may see reads and sorts all of everyone's list for every
     page, and that list grows with the organisation. Here the visible items are split in
-    three: the person's own and managed teams, everyone's list, and any other team's
-    item they may see (only their own suggestions). Each part is a UNION ALL branch sorted
-    and cut to the page on its own, so PostgreSQL reads each only as far as the page;
-    then the page's rows are read by id. Each part is ``items`` with one more filter, so
-    nothing shows that ``items`` would not show, in the same order.
+    three: everyone's list, the person's teams (those they manage among them), and any
+    other team's item they may see (only their own suggestions). Each part is a UNION ALL
+    branch sorted and cut to the page on its own, so PostgreSQL reads each only as far as
+    the page; then the page's rows are read by id. Each part is ``items`` narrowed by more
+    filters, so nothing shows that ``items`` would not show, in the same order.
 
     Backends that cannot sort inside a UNION (SQLite) read ``items`` directly.
     """
@@ -102,7 +102,7 @@ class ListByList:
     def __init__(self, items: QuerySet[Item], user: User) -> None:
         self.items = items
         self.split = connections[items.db].features.supports_slicing_ordering_in_compound
-        mine = user.team_ids | user.managed_team_ids
+        mine = user.team_ids
         unsorted = items.order_by()
         self.parts = [
             unsorted.filter(team__isnull=True).annotate(list_name=Value(None, output_field=CharField())),
@@ -129,7 +129,7 @@ class ListByList:
         first, *rest = (part.values_list(*self.KEYS).order_by(*self.ORDER)[: window.stop] for part in self.parts)
         ids = [row[0] for row in first.union(*rest, all=True).order_by(*self.ORDER)[window]]
         rows = {item.pk: item for item in self.items.filter(pk__in=ids)}
-        return [rows[pk] for pk in ids]
+        return [rows[pk] for pk in ids if pk in rows]  # one deleted in between is left out
 
 
 def shelf(user: User) -> QuerySet[Progress]:
