@@ -8,8 +8,9 @@ the same pages as the same people through Django's test client. Per page it prin
 median of ``--repeat`` requests: wall time; the time spent in SQL (waiting for the
 database's answer); in rendering templates (without the SQL a template runs); the rest
 (Python: middleware, the view, the ORM building queries and model objects); and the SQL
-count. With ``--profile PAGE`` it also prints that
-page's cProfile, heaviest functions first.
+count. With ``--profile PAGE`` it also prints that page's cProfile, heaviest functions
+first. ``BENCH_SETTINGS=module`` runs it with other settings (which import
+``bench.settings`` and change one thing), to try a setting before changing the code.
 
 This is for finding causes; the figures in docs/PERFORMANCE.md come from bench/http.py.
 """

@@ -72,14 +72,14 @@ def _fast_formatter(locale: str, currency: str):
 
     The prefix and suffix (with the currency's symbol) are cut from Babel's own writing
     of 0 and -1, so they are Babel's; then the formatter is kept only if it writes every
-    probe amount exactly as Babel does (a locale that groups differently, or not below
-    10,000, fails there and keeps Babel).
+    probe amount exactly as Babel does (a locale that groups otherwise, such as one that
+    leaves four-digit amounts ungrouped, fails there and keeps Babel).
     """
     pattern, parsed = _currency_pattern(locale)
     if pattern.grouping != (3, 3):
         return None
     digits = minor_units(currency)
-    symbols = parsed.number_symbols.get("latn", parsed.number_symbols)
+    symbols = parsed.number_symbols.get("latn") or {}  # the Latin digits' separators
     group, point = symbols.get("group"), symbols.get("decimal")
     if not group or not point:
         return None
@@ -92,8 +92,8 @@ def _fast_formatter(locale: str, currency: str):
         prefix, found, suffix = written.partition(digits_shown)
         return (prefix, suffix) if found else None
 
-    one = f"{Decimal(1):.{digits}f}".translate(separators)
-    plus, minus = around(babel("0"), f"{Decimal(0):.{digits}f}".translate(separators)), around(babel("-1"), one)
+    plus = around(babel("0"), f"{Decimal(0):.{digits}f}".translate(separators))
+    minus = around(babel("-1"), f"{Decimal(1):.{digits}f}".translate(separators))
     if plus is None or minus is None:
         return None
 
