@@ -62,10 +62,11 @@ from urllib.parse import urlsplit
 
 import requests
 
+from bench.common import PG_ADMIN_URL, cpu_model, database_exists, pg, pg_version, recreate_database, status_kb
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 VENV_BIN = Path(sys.executable).parent
-PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 PASSWORD = "bench-password"  # noqa: S105  (seed_scale's default for its three logins)
 LOGINS = {"member": "member@scale.example", "manager": "manager@scale.example", "finance": "finance@scale.example"}
 
@@ -113,23 +114,6 @@ def log(message: str) -> None:
 # --- The database ------------------------------------------------------------------
 
 
-def _pg(dbname: str = "postgres"):
-    import psycopg
-
-    return psycopg.connect(f"{PG_ADMIN_URL}/{dbname}", autocommit=True)
-
-
-def database_exists(name: str) -> bool:
-    with _pg() as conn:
-        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
-
-
-def recreate_database(name: str) -> None:
-    with _pg() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def data_counts(name: str) -> dict[str, int]:
     tables = {
         "people": "learningday_user",
@@ -141,7 +125,7 @@ def data_counts(name: str) -> dict[str, int]:
         "receipts": "reimbursements_receipt",
         "claim events": "reimbursements_claimevent",
     }
-    with _pg(name) as conn:
+    with pg(name) as conn:
         return {label: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for label, table in tables.items()}  # noqa: S608
 
 
@@ -284,13 +268,6 @@ def measure(name: str, session: requests.Session, url: str, args, script: Path) 
 # --- Other costs -------------------------------------------------------------------------
 
 
-def _status_kb(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise KeyError(field)
-
-
 def export_cost(env: dict[str, str], args) -> dict:
     """The finance CSV export of every approved and paid claim, from a one-worker server."""
     server = Gunicorn(env, args.port + 1, 1, RESULTS / f"gunicorn-export-{args.people}.log")
@@ -298,7 +275,7 @@ def export_cost(env: dict[str, str], args) -> dict:
         finance = sign_in(server.base, LOGINS["finance"])
         finance.get(f"{server.base}/claims/finance/", timeout=120).raise_for_status()  # imports, connection
         (worker,) = server.workers()
-        rss_before = _status_kb(worker, "VmRSS")
+        rss_before = status_kb("VmRSS", worker)
         try:  # reset the peak to the current size (Linux 4.0+), so the peak is the export's own
             Path(f"/proc/{worker}/clear_refs").write_text("5")
             peak_reset = True
@@ -313,7 +290,7 @@ def export_cost(env: dict[str, str], args) -> dict:
                 size += len(chunk)
                 rows += chunk.count(b"\n")
         seconds = time.perf_counter() - started
-        peak = _status_kb(worker, "VmHWM")
+        peak = status_kb("VmHWM", worker)
         return {
             "rows": rows - 1,  # the header line
             "bytes": size,
@@ -339,25 +316,15 @@ def receipt_cost(env: dict[str, str]) -> dict:
 
 
 def machine() -> dict:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    with _pg() as conn:
-        pg = conn.execute("SHOW server_version").fetchone()[0]
     import django
 
     return {
         "cpus": os.cpu_count(),
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
         "python": platform.python_version(),
         "django": django.get_version(),
-        "postgresql": pg,
+        "postgresql": pg_version(),
         "wrk": subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip(),
     }
 
@@ -430,7 +397,7 @@ def main() -> int:
         manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
     log("VACUUM ANALYZE (so that autovacuum does not run during the measurements)")
-    with _pg(database) as conn:
+    with pg(database) as conn:
         conn.execute("VACUUM (ANALYZE)")
     counts = data_counts(database)
     log("data: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))

@@ -28,11 +28,10 @@ import cProfile
 import os
 import pstats
 import re
-import secrets
 import statistics
 import time
 
-from bench.http import BASELINE, LOGINS, PAGES, PG_ADMIN_URL, ROOT
+from bench.http import BASELINE, LOGINS, PAGES, server_env
 
 
 def main() -> int:
@@ -44,16 +43,12 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=35, help="lines of the profile")
     args = parser.parse_args()
 
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE=os.environ.get("BENCH_SETTINGS", "bench.settings"),
-        DATABASE_URL=f"{PG_ADMIN_URL}/learningday_bench_http_{args.people}",
-        DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="false",
-        VAR_DIR=str(ROOT / "var" / "bench"),  # where bench/http.py collected the static files
-        MEDIA_ROOT=str(ROOT / "var" / "bench" / f"media-{args.people}"),
-    )
+    # bench/http.py's server environment (its database, static files and receipts), for
+    # the test client's host instead of a port.
+    env = server_env(argparse.Namespace(people=args.people, port=0), f"learningday_bench_http_{args.people}")
+    env.update(ALLOWED_HOSTS="testserver", DJANGO_SETTINGS_MODULE=os.environ.get("BENCH_SETTINGS", "bench.settings"))
+    os.environ.clear()
+    os.environ.update(env)
     import django
 
     django.setup()

@@ -27,6 +27,8 @@ import os
 import subprocess
 import time
 
+from bench.common import status_kb
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -47,13 +49,6 @@ def make_photo(path: Path, megapixels: int) -> None:
     exif[0x0112] = 6  # orientation: turn 90° clockwise to view
     exif.get_ifd(0x8825).update({1: "N", 2: (52.0, 31.0, 12.0), 3: "E", 4: (13.0, 24.0, 36.0)})
     img.save(path, "JPEG", quality=92, exif=exif)
-
-
-def _status_kb(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise KeyError(field)
 
 
 def main() -> None:
@@ -83,12 +78,12 @@ def main() -> None:
     data = photo.read_bytes()
     with Image.open(photo) as img:
         size = img.size
-    before = _status_kb("VmRSS")
+    before = status_kb("VmRSS")
     Path("/proc/self/clear_refs").write_text("5")
     started = time.perf_counter()
     processed = process_receipt(data=data, filename=photo.name)
     seconds = time.perf_counter() - started
-    peak = _status_kb("VmHWM")
+    peak = status_kb("VmHWM")
     print(
         json.dumps(
             {

@@ -54,6 +54,8 @@ import threading
 import time
 import zoneinfo
 
+from bench.common import PG_ADMIN_URL, cpu_model, drop_database, pg, pg_version, recreate_database
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 VENV_BIN = Path(sys.executable).parent
@@ -227,30 +229,9 @@ class SMTPSession(asyncio.Protocol):
 # --- PostgreSQL and Redis ------------------------------------------------------------------
 
 
-def admin_connection():
-    import psycopg
-
-    return psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", autocommit=True)
-
-
-def recreate_database(name: str) -> None:
-    from psycopg import sql
-
-    with admin_connection() as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def drop_database(name: str) -> None:
-    from psycopg import sql
-
-    with admin_connection() as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
 def pg_counters(name: str) -> dict[str, int]:
     """Committed transactions and rows touched on the database, from pg_stat_database."""
-    with admin_connection() as conn:
+    with pg() as conn:
         conn.execute("SELECT pg_stat_clear_snapshot()")
         row = conn.execute(
             "SELECT xact_commit, xact_rollback, tup_returned, tup_fetched, tup_inserted, tup_updated"
@@ -264,7 +245,7 @@ def pg_counters(name: str) -> dict[str, int]:
 def wait_for_no_backends(name: str, timeout: float = 15) -> None:
     """Until every connection to the database has gone (and flushed its statistics)."""
     deadline = time.monotonic() + timeout
-    with admin_connection() as conn:
+    with pg() as conn:
         while time.monotonic() < deadline:
             (n,) = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name]).fetchone()
             if n == 0:
@@ -409,7 +390,7 @@ def run(args: argparse.Namespace) -> dict:
 
     sink = Sink()
     port = sink.start()
-    database_url = f"postgres://postgres@127.0.0.1:5432/{args.db}"
+    database_url = f"{PG_ADMIN_URL}/{args.db}"
     env = {
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATABASE_URL": database_url,
@@ -560,9 +541,9 @@ def run(args: argparse.Namespace) -> dict:
             "setup_seconds": {k: round(v, 2) for k, v in timings.items()},
             "machine": {
                 "cpus": os.cpu_count(),
-                "cpu": _cpu_model(),
+                "cpu": cpu_model(),
                 "python": platform.python_version(),
-                "postgresql": _pg_version(),
+                "postgresql": pg_version(),
                 "platform": platform.platform(),
             },
             "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -587,21 +568,6 @@ def run(args: argparse.Namespace) -> dict:
             drop_database(args.db)
             client.flushdb()
     return report
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
-
-
-def _pg_version() -> str:
-    with admin_connection() as conn:
-        return conn.execute("SHOW server_version").fetchone()[0]
 
 
 def show(report: dict) -> None:
