@@ -55,6 +55,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     if status not in Item.Status.values:
         status = Item.Status.CURATED
     team = next((t for t in teams if t.slug == filters.get("team")), None)
+    sort = filters.get("sort") or "position"
     items = selectors.browse(
         user,
         team=team,
@@ -64,9 +65,9 @@ def item_list(request: HttpRequest) -> HttpResponse:
         progress=filters.get("progress", ""),
         status=status,
         query=filters.get("q", ""),
-        sort=filters.get("sort") or "position",
+        sort=sort,
     )
-    if (filters.get("sort") or "position") == "position" and team is None and not filters.get("team"):
+    if sort == "position" and not filters.get("team"):  # all the person's lists, one after the other
         items = selectors.ListByList(items, user)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -80,7 +81,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
         "guidelines": render_markdown(team.guidelines) if team and team.guidelines else "",
         "can_reorder": team is not None
         and status == Item.Status.CURATED
-        and (filters.get("sort") or "position") == "position"
+        and sort == "position"
         and services.can_curate(user, team),
         "pending": selectors.pending_count(user),
         "filtered": any(filters.get(k) for k in ("q", "topic", "kind", "progress")),
