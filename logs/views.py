@@ -106,7 +106,14 @@ def feed(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "logs/feed.html",
-        {"form": form, "page": page, "person": person, "query": query.urlencode(), "filtered": bool(filters or person)},
+        {
+            "form": form,
+            "page": page,
+            "person": person,
+            "query": query.urlencode(),
+            # A page cursor alone binds the form too: filtered means a filter has a value.
+            "filtered": any(filters.values()) or person is not None,
+        },
     )
 
 

@@ -219,6 +219,8 @@ def test_feed_is_newest_first_and_pages_older_and_newer(member_client, member, f
     assert 'rel="prev"' not in first
     second = member_client.get(_link(first, "next")).content.decode()
     assert "Week 20" in second and "Week 39" in second and "Week 19" not in second and "Week 40" not in second
+    assert "Entries, newest first (older page)" in second  # not filtered: no "Matching", no "Clear filters"
+    assert "Clear filters" not in second
     third = member_client.get(_link(second, "next")).content.decode()
     assert "Week 40" in third and "Week 44" in third and 'rel="next"' not in third
     # Back up: the newer page of the third is the second, and of the second the first.
@@ -238,6 +240,7 @@ def test_feed_pages_keep_the_filters_and_same_day_entries_in_a_stable_order(memb
     first = member_client.get("/logs/", {"q": "robots"}).content.decode()
     second = member_client.get(_link(first, "next")).content.decode()
     assert "q=robots" in _link(first, "next")
+    assert "Matching entries, newest first (older page)" in second and "Clear filters" in second
     seen = re.findall(r"Robots note (\d\d)", first) + re.findall(r"Robots note (\d\d)", second)
     assert sorted(seen) == [f"{i:02d}" for i in range(30)]
     assert "gardening" not in first + second
