@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -20,6 +22,8 @@ from reading.selectors import items_visible_to
 from reimbursements import money, selectors, services
 from reimbursements.forms import ApproveForm, ChangesForm, ClaimForm, MarkPaidForm, PeriodForm, RejectForm
 from reimbursements.models import Claim, Receipt
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 
@@ -229,8 +233,13 @@ def receipt(request: HttpRequest, pk: int, receipt_id: int | None = None) -> Fil
     stored = found.thumbnail if thumbnail else found.file
     content_type = "image/jpeg" if thumbnail else found.content_type
     extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}
+    try:
+        opened = stored.open("rb")
+    except FileNotFoundError:  # the row is there, the file is not (a lost object, a partial restore)
+        log.error("Receipt %s of claim %s: its file %r is missing from the storage.", found.pk, claim.pk, stored.name)
+        raise Http404("The receipt's file is missing.") from None
     response = FileResponse(
-        stored.open("rb"),
+        opened,
         content_type=content_type,
         as_attachment=not content_type.startswith("image/"),
         filename=f"claim-{claim.pk}-receipt-{found.pk}.{extension.get(content_type, 'bin')}",

@@ -264,3 +264,13 @@ def test_a_wrong_s3_value_stops_start_up_naming_the_variable(tmp_path, env, mess
     result = manage("check", env={**S3_ENV, **env}, tmp_path=tmp_path)
     assert result.returncode != 0
     assert f"ImproperlyConfigured: Environment variable {message}" in result.stderr
+
+
+@pytest.mark.django_db
+def test_a_receipt_whose_object_is_gone_from_the_bucket_is_a_404(s3, receipts_on_s3, client):
+    s3_client, bucket = s3
+    claim = ClaimFactory(with_receipt=True, state="submitted")
+    receipt = claim.receipts.get()
+    s3_client.delete_object(Bucket=bucket, Key=object_key(receipt.file.name))
+    client.force_login(claim.claimant)
+    assert client.get(f"/claims/{claim.pk}/receipt/{receipt.pk}/").status_code == 404

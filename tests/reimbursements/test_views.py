@@ -203,6 +203,17 @@ def test_a_receipt_comes_back_without_exif_gps(member_client, member, frozen_tod
     assert not served.getexif().get_ifd(0x8825)
 
 
+@pytest.mark.parametrize("thumbnail", [False, True])
+def test_a_receipt_whose_file_is_lost_is_a_404_and_an_error_in_the_log(member_client, submitted, caplog, thumbnail):
+    receipt = submitted.receipts.get()
+    stored = receipt.thumbnail if thumbnail else receipt.file
+    stored.storage.delete(stored.name)
+    asked = {"thumbnail": "1"} if thumbnail else {}
+    response = member_client.get(f"/claims/{submitted.pk}/receipt/{receipt.pk}/", asked)
+    assert response.status_code == 404
+    assert f"its file {stored.name!r} is missing" in caplog.text
+
+
 def test_the_receipts_folder_has_no_public_url(submitted):
     receipt = submitted.receipts.get()
     with pytest.raises(ValueError, match="no public URL"):
