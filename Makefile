@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test venv venv-dev venv-bench migrate demo worker bench bench-quick bench-reminders wrk lint format screenshots clean
+.PHONY: run test test-dates venv venv-dev venv-bench migrate demo worker bench bench-quick bench-reminders wrk lint format screenshots clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Learning Day needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -43,6 +43,20 @@ run: demo
 ## test: set up and run the whole test suite
 test: venv-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The days that break date arithmetic, in UTC: a Wednesday; a Thursday evening that is already
+# Friday in Tokyo; New Year's Eve that is already New Year in Berlin (a new budget and heat-map
+# year); just after the clocks go forward in Berlin, and in Los Angeles.
+FAKE_INSTANTS ?= 2027-03-17T12:00:00Z 2027-01-14T21:30:00Z 2026-12-31T23:30:00Z 2027-03-28T01:30:00Z 2027-03-14T10:30:00Z
+DATE_SENSITIVE_TESTS ?= tests/test_clock.py tests/learningday tests/logs tests/reimbursements tests/reading
+
+## test-dates: the date-sensitive tests again with the whole process clock moved to each of FAKE_INSTANTS (Debian's faketime)
+test-dates: venv-dev
+	@command -v faketime >/dev/null || { echo "make test-dates needs Debian's faketime: apt-get install faketime"; exit 1; }
+	@for instant in $(FAKE_INSTANTS); do \
+	  echo "== the clock at $$instant"; \
+	  TZ=UTC faketime "$$instant" $(BIN)/python -m pytest -q -p no:cacheprovider $(DATE_SENSITIVE_TESTS) $(PYTEST_ARGS) || exit 1; \
+	done
 
 ## worker: a Celery worker with the beat scheduler embedded, against REDIS_URL (development)
 worker: venv

@@ -1,13 +1,15 @@
-"""Shared fixtures: people in every role, and the rule that CI skips nothing."""
+"""Shared fixtures: people in every role, one stopped clock, and the rule that CI skips nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import uuid
 
 import hypothesis
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
@@ -19,6 +21,13 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # The same examples on every run: a property test must not pass today and fail tomorrow.
 hypothesis.settings.register_profile("deterministic", derandomize=True, deadline=None)
 hypothesis.settings.load_profile("deterministic")
+
+
+# Tuesday 24 November 2026, 12:00 in Berlin: the Learning Days around it are Thursday 19
+# November (past) and Thursday 26 November (future).
+NOW = dt.datetime(2026, 11, 24, 11, 0, tzinfo=dt.UTC)
+THURSDAY = dt.datetime(2026, 11, 26, 11, 0, tzinfo=dt.UTC)
+LAST_THURSDAY = dt.date(2026, 11, 19)
 
 
 def pytest_configure(config):
@@ -35,6 +44,28 @@ def require(condition: bool, what: str) -> None:
     if IN_CI:
         pytest.fail(f"CI=true but {what} is missing: .ci/run must provide it.")
     pytest.skip(f"{what} is not available here")
+
+
+@pytest.fixture
+def frozen(request):
+    """The clock stopped at NOW, or at the instant a ``@pytest.mark.frozen(instant)`` names.
+
+    ``frozen.move_to(...)`` moves it within the test. Whatever asks for it, the clock stops
+    before any other fixture runs (see ``_clock_first``), so people join and data is made on
+    the test's day, never on the machine's.
+    """
+    marker = request.node.get_closest_marker("frozen")
+    instant = marker.args[0] if marker and marker.args else NOW
+    with time_machine.travel(instant, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture(autouse=True)
+def _clock_first(request):
+    # Autouse fixtures run before the others of their scope: the people and data fixtures
+    # that the test asks for are then made under the stopped clock.
+    if "frozen" in request.fixturenames or request.node.get_closest_marker("frozen"):
+        request.getfixturevalue("frozen")
 
 
 @pytest.fixture

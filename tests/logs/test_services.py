@@ -5,9 +5,8 @@ import pytest
 
 from logs.models import Entry
 from logs.services import EntryData, LogError, entry_delete, entry_save
+from tests.conftest import LAST_THURSDAY
 from tests.factories import EntryFactory
-
-from .conftest import LAST_THURSDAY
 
 pytestmark = pytest.mark.django_db
 

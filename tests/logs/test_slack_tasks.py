@@ -10,6 +10,7 @@ import pytest
 from logs.models import Entry, TeamDigest
 from logs.services import EntryData, entry_save
 from logs.tasks import _queue_team_digests, post_entry_to_slack
+from tests.conftest import LAST_THURSDAY
 from tests.factories import EntryFactory
 from tests.local_http import LocalServer
 
@@ -61,9 +62,11 @@ def slack_team(team, hook):
     return team
 
 
-def test_a_new_entry_is_posted_to_the_teams_channel(member, slack_team, hook, django_capture_on_commit_callbacks):
+def test_a_new_entry_is_posted_to_the_teams_channel(
+    member, slack_team, hook, frozen, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        entry_save(user=member, data=EntryData(day=dt.date.today(), body="**PBA**: schedules beat policies"))
+        entry_save(user=member, data=EntryData(day=LAST_THURSDAY, body="**PBA**: schedules beat policies"))
     assert len(hook.received) == 1
     payload = hook.received[0]
     assert "Tom Member" in payload["text"]
@@ -71,11 +74,11 @@ def test_a_new_entry_is_posted_to_the_teams_channel(member, slack_team, hook, dj
 
 
 def test_a_failing_webhook_is_retried_and_the_entry_is_saved(
-    member, slack_team, hook, django_capture_on_commit_callbacks
+    member, slack_team, hook, frozen, django_capture_on_commit_callbacks
 ):
     hook.statuses = [500, 500]
     with django_capture_on_commit_callbacks(execute=True):
-        entry_save(user=member, data=EntryData(day=dt.date.today(), body="Notes"))
+        entry_save(user=member, data=EntryData(day=LAST_THURSDAY, body="Notes"))
     assert Entry.objects.filter(author=member).exists()  # whatever the webhook does
     # Eager tasks retry in place: two failures, then the third attempt gets through.
     assert len(hook.received) == 3

@@ -5,9 +5,8 @@ import re
 import pytest
 
 from logs.models import Entry
+from tests.conftest import LAST_THURSDAY, THURSDAY
 from tests.factories import EntryFactory, MembershipFactory, UserFactory
-
-from .conftest import LAST_THURSDAY
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +161,8 @@ def test_last_weeks_whats_next_is_shown_as_a_prompt(member_client, member, froze
     assert "Reimplement PEARL&#x27;s encoder" in member_client.get("/logs/new/").content.decode()
 
 
-def test_the_dashboards_short_form_logs_the_day(member_client, member, on_thursday):
+@pytest.mark.frozen(THURSDAY)
+def test_the_dashboards_short_form_logs_the_day(member_client, member):
     page = member_client.get("/").content.decode()
     assert "What did you learn today?" in page
     response = member_client.post(
@@ -174,7 +174,8 @@ def test_the_dashboards_short_form_logs_the_day(member_client, member, on_thursd
     assert response.status_code == 200
 
 
-def test_the_dashboards_short_form_keeps_input_on_error(member_client, on_thursday):
+@pytest.mark.frozen(THURSDAY)
+def test_the_dashboards_short_form_keeps_input_on_error(member_client):
     response = member_client.post("/logs/new/", {"quick": "1", "day": "2026-11-26", "body": "", "category": "maths"})
     assert response.status_code == 400
     assert '<option value="maths" selected>' in response.content.decode()

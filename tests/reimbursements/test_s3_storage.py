@@ -173,7 +173,7 @@ def test_the_receipt_view_serves_the_s3_object_to_the_claimant_only(s3, receipts
 
 
 @pytest.mark.django_db
-def test_a_receipt_filed_through_the_form_goes_to_the_bucket(s3, receipts_on_s3, member_client, frozen_today):
+def test_a_receipt_filed_through_the_form_goes_to_the_bucket(s3, receipts_on_s3, member_client, frozen):
     from tests.reimbursements.test_views import claim_form, upload
 
     client_s3, bucket = s3

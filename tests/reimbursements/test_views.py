@@ -138,7 +138,7 @@ def claim_form(**overrides):
     }
 
 
-def test_member_submits_a_book_claim_with_a_receipt(member_client, member, manager, frozen_today):
+def test_member_submits_a_book_claim_with_a_receipt(member_client, member, manager, frozen):
     response = member_client.post("/claims/new/", {**claim_form(), "receipts": [upload()]}, follow=True)
     claim = Claim.objects.get()
     assert response.redirect_chain[-1][0] == f"/claims/{claim.pk}/"
@@ -147,7 +147,7 @@ def test_member_submits_a_book_claim_with_a_receipt(member_client, member, manag
     assert "Submitted" in response.content.decode()
 
 
-def test_submitting_without_a_receipt_is_refused_and_keeps_the_form(member_client, frozen_today):
+def test_submitting_without_a_receipt_is_refused_and_keeps_the_form(member_client, frozen):
     response = member_client.post("/claims/new/", claim_form())
     assert response.status_code == 400
     body = response.content.decode()
@@ -156,7 +156,7 @@ def test_submitting_without_a_receipt_is_refused_and_keeps_the_form(member_clien
     assert not Claim.objects.exists()
 
 
-def test_a_draft_needs_no_receipt(member_client, frozen_today):
+def test_a_draft_needs_no_receipt(member_client, frozen):
     form = claim_form()
     del form["submit"]  # a browser sends only the button that was pressed
     member_client.post("/claims/new/", {**form, "save": "1"})
@@ -173,7 +173,7 @@ BAD_UPLOADS = [
 
 @pytest.mark.parametrize(("name", "data", "message"), BAD_UPLOADS)
 def test_a_bad_upload_is_refused_with_a_message_and_nothing_is_stored(
-    member_client, settings, frozen_today, name, data, message
+    member_client, settings, frozen, name, data, message
 ):
     response = member_client.post("/claims/new/", {**claim_form(), "receipts": [upload(name, data)]})
     assert response.status_code == 400
@@ -184,7 +184,7 @@ def test_a_bad_upload_is_refused_with_a_message_and_nothing_is_stored(
     assert not receipts_dir.exists() or not any(p.is_file() for p in receipts_dir.rglob("*"))
 
 
-def test_a_receipt_comes_back_without_exif_gps(member_client, member, frozen_today):
+def test_a_receipt_comes_back_without_exif_gps(member_client, member, frozen):
     image = Image.new("RGB", (64, 48), "white")
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"
@@ -317,7 +317,7 @@ def test_the_finance_list_runs_the_same_queries_for_5_or_500_claims(
     assert lines[0].startswith("claim,claimant,email,team,kind,description,amount,currency,home_amount")
 
 
-def test_a_book_a_teammate_bought_is_pointed_out_before_it_is_submitted(member_client, member, manager, frozen_today):
+def test_a_book_a_teammate_bought_is_pointed_out_before_it_is_submitted(member_client, member, manager, frozen):
     ClaimFactory(claimant=manager, state="approved", approved_amount=Decimal("24.00"), isbn="9780465097609")
     response = member_client.post("/claims/new/", {**claim_form(), "receipts": [upload()]}, follow=True)
     assert "Already bought in your team — borrow it?" in response.content.decode()
