@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
+from django.conf import settings
 from kombu.exceptions import EncodeError
 
 from learningday.celery import app
@@ -18,15 +22,44 @@ def record(key: str, payload: dict) -> None:
     received[key].set()
 
 
-def test_without_a_broker_the_app_runs_tasks_in_process(settings):
-    from learningday import settings as project_settings
+def _celery_in_a_fresh_process(env: dict[str, str]) -> str:
+    """What the app, configured from the environment alone, does with a queued task."""
+    script = (
+        "import django; django.setup()\n"
+        "from learningday.celery import app\n"
+        "ran = []\n"
+        "@app.task(name='probe')\n"
+        "def probe(): ran.append(1)\n"
+        "try:\n"
+        "    probe.delay()\n"
+        "except Exception as error:\n"
+        "    ran.append(type(error).__name__)\n"
+        "print(app.conf.task_always_eager, ran)\n"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CELERY_BROKER_URL"}}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "learningday.settings", **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.strip()
 
-    # The embedded setup: no REDIS_URL means eager tasks (checked on the settings module
-    # itself, since the suite runs tasks in process whatever the environment says).
-    assert (not project_settings.REDIS_URL) == project_settings.CELERY_TASK_ALWAYS_EAGER
-    received["eager"] = threading.Event()
-    record.apply(args=["eager", {"n": 1}])
-    assert received["eager"].is_set()
+
+def test_without_a_broker_a_queued_task_runs_in_process():
+    # The suite itself runs tasks in process whatever the environment says, so the setting
+    # is checked where nothing overrides it: a fresh process with no REDIS_URL.
+    assert _celery_in_a_fresh_process({}) == "True [1]"
+
+
+def test_with_a_broker_a_queued_task_goes_to_it_and_does_not_run_in_process(unused_tcp_port):
+    # Nobody listens on the port: the task is neither run here nor silently dropped.
+    out = _celery_in_a_fresh_process({"REDIS_URL": f"redis://127.0.0.1:{unused_tcp_port}/0"})
+    assert out.startswith("False [")
+    assert "1" not in out.removeprefix("False")
 
 
 def test_a_real_worker_on_redis_runs_a_queued_task(real_worker):
@@ -39,6 +72,8 @@ def test_a_real_worker_on_redis_runs_a_queued_task(real_worker):
 
 def test_the_app_accepts_json_only():
     assert app.conf.accept_content == ["json"]
-    assert app.conf.task_serializer == "json"
+    # Queued with the app's own default: an object pickle would carry is refused before it leaves.
+    received["refused"] = threading.Event()
     with pytest.raises(EncodeError, match="not JSON serializable"):
-        record.apply_async(args=["x", {"when": object()}], serializer="json").get()
+        record.delay("refused", {"when": object()})
+    assert not received["refused"].is_set()
