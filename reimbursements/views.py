@@ -384,6 +384,10 @@ def finance_export(request: HttpRequest) -> HttpResponse:
     def day(value):
         return value.date().isoformat() if value else ""
 
+    def amount(value, currency):
+        # The currency's own decimals (240.00, JPY 2400), not the column's three.
+        return "" if value is None else money.quantize(value, currency)
+
     rows = (
         [
             c.pk,
@@ -392,10 +396,10 @@ def finance_export(request: HttpRequest) -> HttpResponse:
             "; ".join(m.team.name for m in c.claimant.team_memberships),
             c.kind,
             c.description,
-            c.amount,
+            amount(c.amount, c.currency),
             c.currency,
-            c.home_amount,
-            c.approved_amount,
+            amount(c.home_amount, settings.HOME_CURRENCY),
+            amount(c.approved_amount, settings.HOME_CURRENCY),
             settings.HOME_CURRENCY,
             c.state,
             c.decided_by.email if c.decided_by else "",
