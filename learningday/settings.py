@@ -502,6 +502,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # urllib3 logs request paths at DEBUG, and a Slack webhook's path is its secret.
-    "loggers": {"urllib3": {"level": "INFO"}},
+    "loggers": {
+        # Django gives its own logger a console handler of its own (while DEBUG is on), on top
+        # of ours at the root: every 403 or 500 and its traceback would print twice.
+        "django": {"handlers": [], "level": "INFO"},
+        # urllib3 logs request paths at DEBUG, and a Slack webhook's path is its secret.
+        "urllib3": {"level": "INFO"},
+    },
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -146,3 +147,28 @@ def test_the_broker_visibility_timeout_comes_from_the_environment(tmp_path, seco
     env = {"BROKER_VISIBILITY_TIMEOUT": seconds} if seconds else {}
     result = manage("shell", "-v", "0", "-c", code, env=env, tmp_path=tmp_path)
     assert result.stdout.strip() == options, result.stderr
+
+
+def handlers_writing(record: logging.LogRecord) -> list[logging.Handler]:
+    """The handlers of the configured logging (not pytest's own) that write ``record``."""
+    found, logger = [], logging.getLogger(record.name)
+    while logger is not None:
+        found += [
+            h
+            for h in logger.handlers
+            if not type(h).__module__.startswith("_pytest") and record.levelno >= h.level and h.filter(record)
+        ]
+        logger = logger.parent if logger.propagate else None
+    return found
+
+
+@pytest.mark.django_db
+def test_a_403_is_logged_once_with_one_traceback(client, member, settings, caplog):
+    settings.DEBUG = True  # Django's own console handler writes only while DEBUG is on
+    client.force_login(member)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get("/claims/finance/").status_code == 403
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert record.getMessage() == "Forbidden (Permission denied): /claims/finance/"
+    (handler,) = handlers_writing(record)
+    assert handler.format(record).count("Traceback (most recent call last)") == 1
