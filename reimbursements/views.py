@@ -123,15 +123,21 @@ def _save(request: HttpRequest, form: ClaimForm, *, claim: Claim | None, submit:
             claim = services.claim_update(user=user, claim=claim, data=data, today=today)
         for processed in form.cleaned_data["receipts"]:
             services.receipt_add(user=user, claim=claim, processed=processed)
-        # A book a teammate already bought: say so before it is submitted (it stays a draft).
-        held = submit and selectors.flags_for(claim).bought_in_team
+        # A book a teammate already bought, or one this person claimed in the past year:
+        # say so before it is submitted (it stays a draft).
+        flags = selectors.flags_for(claim) if submit else None
+        held = flags is not None and (flags.bought_in_team or flags.claimed_before)
         if submit and not held:
             services.claim_submit(user=user, claim=claim)
     if held:
+        why = (
+            "You claimed this book already in the past year (the same ISBN, reading list item or title)."
+            if flags.claimed_before
+            else "Already bought in your team — borrow it?"
+        )
         messages.warning(
             request,
-            "Already bought in your team — borrow it? Your claim is saved as a draft: "
-            "submit it if you still need your own copy.",
+            f"{why} Your claim is saved as a draft: submit it if you still need your own copy.",
         )
     elif submit:
         messages.success(request, "Submitted. Your manager decides it; you get an email either way.")

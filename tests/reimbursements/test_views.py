@@ -359,3 +359,34 @@ def test_the_finance_export_writes_money_with_each_currencys_decimals(client, fi
         "14.50",
         "14.50",
     )
+
+
+def test_a_book_the_claimant_already_claimed_is_pointed_out_before_it_is_submitted(member_client, member, frozen_today):
+    ClaimFactory(
+        claimant=member,
+        state="approved",
+        purchase_date=dt.date(2026, 6, 2),
+        amount=Decimal("24.00"),
+        approved_amount=Decimal("24.00"),
+        isbn="9780465097609",
+    )
+    response = member_client.post("/claims/new/", {**claim_form(amount="24.90"), "receipts": [upload()]}, follow=True)
+    assert "You claimed this book already in the past year" in response.content.decode()
+    claim = Claim.objects.get(claimant=member, state="draft")
+    member_client.post(f"/claims/{claim.pk}/submit/")
+    claim.refresh_from_db()
+    assert claim.state == "submitted"
+
+
+def test_the_reviewer_sees_a_book_claimed_twice_by_the_same_person(client, manager, member, frozen_today):
+    ClaimFactory(claimant=member, state="paid", description="The Book of Why", approved_amount=Decimal("24.00"))
+    ClaimFactory(
+        claimant=member,
+        state="submitted",
+        description="the book of why",
+        amount=Decimal("24.90"),
+        submitted_at=dt.datetime(2026, 11, 23, tzinfo=dt.UTC),
+    )
+    client.force_login(manager)
+    page = client.get("/claims/review/").content.decode()
+    assert "The same person claimed this book in the past year" in page
