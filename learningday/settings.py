@@ -98,6 +98,14 @@ if not SECRET_KEY:
     if not DEBUG:
         raise _fail("SECRET_KEY", "required when DEBUG is false (50+ random characters).")
     SECRET_KEY = _DEV_SECRET_KEY
+elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    # Django's own deploy check only warns; a guessable key signs sessions and reset links.
+    raise _fail(
+        "SECRET_KEY",
+        f"must be 50+ random characters when DEBUG is false, got {len(SECRET_KEY)} characters"
+        f" ({len(set(SECRET_KEY))} different); make one with"
+        " python -c 'import secrets; print(secrets.token_urlsafe(50))'.",
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -419,8 +427,26 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
-# Longer than the longest task, or Redis hands an unacknowledged task to a second worker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A task a worker took and never acknowledged (the worker was killed) goes back to the
+# queue this many seconds after it was handed out. It must be longer than a healthy worker
+# may hold a task: a retry's wait (on Redis a retried task stays unacknowledged until its
+# countdown; the tasks cap it at 300 s), a wait for a free process and the run itself (up
+# to CELERY_TASK_TIME_LIMIT each): 900 s, so 20 minutes, not kombu's hour.
+BROKER_VISIBILITY_TIMEOUT = _int("BROKER_VISIBILITY_TIMEOUT", 1200, minimum=1)
+
+
+def _restore_sweep(visibility_timeout: int) -> dict[str, int]:
+    """How often a worker looks for tasks to give back: about a tenth of the visibility
+    timeout, at most every 100 s (kombu's default: a Redis scan every 10th 10 s tick)."""
+    period = max(1, min(100, visibility_timeout // 10))
+    interval = min(10, period)
+    return {"unacked_restore_interval": interval, "unacked_restore_throttle": max(1, period // interval)}
+
+
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+    **_restore_sweep(BROKER_VISIBILITY_TIMEOUT),
+}
 CELERY_BEAT_SCHEDULE = {
     # One dispatcher every quarter of an hour, in UTC; it works out who is due where.
     "reminders-dispatch": {"task": "logs.tasks.dispatch_reminders", "schedule": 15 * 60},
@@ -476,6 +502,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # urllib3 logs request paths at DEBUG, and a Slack webhook's path is its secret.
-    "loggers": {"urllib3": {"level": "INFO"}},
+    "loggers": {
+        # Django gives its own logger a console handler of its own (while DEBUG is on), on top
+        # of ours at the root: every 403 or 500 and its traceback would print twice.
+        "django": {"handlers": [], "level": "INFO"},
+        # urllib3 logs request paths at DEBUG, and a Slack webhook's path is its secret.
+        "urllib3": {"level": "INFO"},
+    },
 }

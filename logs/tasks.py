@@ -53,7 +53,7 @@ def _queue_team_digests(instant: dt.datetime) -> None:
     bind=True,
     autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
     retry_backoff=True,
-    retry_backoff_max=600,
+    retry_backoff_max=300,  # within BROKER_VISIBILITY_TIMEOUT, see SLACK_RETRY
     retry_jitter=True,
     max_retries=8,
 )
@@ -67,10 +67,13 @@ def send_reminder_batch(self, kind: str, day: str, user_ids: list[int]) -> int:
 SLACK_RETRY = {
     "autoretry_for": (slack.SlackError,),
     "dont_autoretry_for": (slack.SlackRefused,),
-    "retry_backoff": 30,  # 30 s, 60 s, ... up to 15 minutes: rides out a Slack outage
-    "retry_backoff_max": 900,
+    # 30 s, 60 s, ... then every 5 minutes, over about half an hour: rides out a Slack
+    # outage. No wait is longer than 300 s: a waiting retry holds its task unacknowledged
+    # and must stay well inside BROKER_VISIBILITY_TIMEOUT.
+    "retry_backoff": 30,
+    "retry_backoff_max": 300,
     "retry_jitter": True,
-    "max_retries": 6,
+    "max_retries": 9,
 }
 
 

@@ -8,9 +8,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import GreaterThan
+from django.db.models import (
+    Case,
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Lower, Replace, Trim
+from django.db.models.lookups import Exact, GreaterThan
 
 from learningday.models import Membership, User
 from reimbursements.models import Claim, PersonalBudget, Receipt
@@ -92,20 +105,33 @@ class Flags:
     duplicate_claim: bool = False
     old_purchase: bool = False
     bought_in_team: bool = False
+    claimed_before: bool = False  # the same book by the same person within a year
 
     @property
     def any(self) -> bool:
         return any(
             (self.over_budget, self.over_cap, self.duplicate_receipt, self.duplicate_claim, self.old_purchase,
-             self.bought_in_team)
+             self.bought_in_team, self.claimed_before)
         )  # fmt: skip
 
     @property
     def needs_check(self) -> bool:
-        return self.duplicate_receipt or self.duplicate_claim
+        return self.duplicate_receipt or self.duplicate_claim or self.claimed_before
 
 
 LIVE = ~Q(state__in=[S.REJECTED, S.WITHDRAWN])
+
+
+SAME_BOOK_WITHIN = dt.timedelta(days=365)
+
+
+def title_key(expression):
+    """A book's title as the claims compare it: lower case, without spaces and the usual
+    punctuation ("Deep Learning: A Primer" and "deep learning - a primer" match)."""
+    key = Lower(Trim(expression))
+    for mark in (" ", "-", "–", "—", ":", ",", ".", ";", "'", '"', "’", "!", "?", "(", ")"):
+        key = Replace(key, Value(mark), Value(""))
+    return key
 
 
 def with_flag_queries(claims: QuerySet[Claim]) -> QuerySet[Claim]:
@@ -131,11 +157,34 @@ def with_flag_queries(claims: QuerySet[Claim]) -> QuerySet[Claim]:
     # one-time filter, so PostgreSQL skips the scan for a claim without one.
     same_isbn = teammates_claims.filter(GreaterThan(OuterRef("isbn"), Value("")), isbn=OuterRef("isbn"))
     same_item = teammates_claims.filter(item=OuterRef("item"))
+    # The same person's other live claims for the same book, bought within a year of this
+    # one: its ISBN, its reading item or, between two book claims, its title.
+    day = OuterRef("purchase_date")
+    same_book_again = (
+        Claim.objects.filter(
+            LIVE & ~Q(state=S.DRAFT),
+            claimant=OuterRef("claimant"),
+            purchase_date__gt=ExpressionWrapper(day - SAME_BOOK_WITHIN, output_field=DateField()),
+            purchase_date__lt=ExpressionWrapper(day + SAME_BOOK_WITHIN, output_field=DateField()),
+        )
+        .exclude(pk=OuterRef("pk"))
+        .annotate(title_key=title_key(F("description")))
+        .filter(
+            Q(GreaterThan(OuterRef("isbn"), Value("")), isbn=OuterRef("isbn"))
+            | Q(item__isnull=False, item=OuterRef("item"))
+            | Q(
+                Exact(OuterRef("kind"), Value(Claim.Kind.BOOK)),
+                kind=Claim.Kind.BOOK,
+                title_key=title_key(OuterRef("description")),
+            )
+        )
+    )
     return claims.annotate(
         has_same_receipt=Exists(same_receipt),
         has_same_claim=Exists(same_claim),
         bought_isbn_in_team=Exists(same_isbn),
         bought_item_in_team=Exists(same_item),
+        has_claimed_before=Exists(same_book_again),
     )
 
 
@@ -154,6 +203,7 @@ def flags(claim: Claim, budget: Budget, *, today: dt.date | None = None) -> Flag
         bought_in_team=bool(
             getattr(claim, "bought_isbn_in_team", False) or getattr(claim, "bought_item_in_team", False)
         ),
+        claimed_before=bool(getattr(claim, "has_claimed_before", False)),
     )
 
 

@@ -69,7 +69,7 @@ def _body(claim: Claim, event: str) -> str:
     bind=True,
     autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
     retry_backoff=True,
-    retry_backoff_max=600,
+    retry_backoff_max=300,  # a waiting retry must stay inside BROKER_VISIBILITY_TIMEOUT
     retry_jitter=True,
     max_retries=6,
 )

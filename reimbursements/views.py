@@ -123,15 +123,21 @@ def _save(request: HttpRequest, form: ClaimForm, *, claim: Claim | None, submit:
             claim = services.claim_update(user=user, claim=claim, data=data, today=today)
         for processed in form.cleaned_data["receipts"]:
             services.receipt_add(user=user, claim=claim, processed=processed)
-        # A book a teammate already bought: say so before it is submitted (it stays a draft).
-        held = submit and selectors.flags_for(claim).bought_in_team
+        # A book a teammate already bought, or one this person claimed in the past year:
+        # say so before it is submitted (it stays a draft).
+        flags = selectors.flags_for(claim) if submit else None
+        held = flags is not None and (flags.bought_in_team or flags.claimed_before)
         if submit and not held:
             services.claim_submit(user=user, claim=claim)
     if held:
+        why = (
+            "You claimed this book already in the past year (the same ISBN, reading list item or title)."
+            if flags.claimed_before
+            else "Already bought in your team — borrow it?"
+        )
         messages.warning(
             request,
-            "Already bought in your team — borrow it? Your claim is saved as a draft: "
-            "submit it if you still need your own copy.",
+            f"{why} Your claim is saved as a draft: submit it if you still need your own copy.",
         )
     elif submit:
         messages.success(request, "Submitted. Your manager decides it; you get an email either way.")
@@ -384,6 +390,10 @@ def finance_export(request: HttpRequest) -> HttpResponse:
     def day(value):
         return value.date().isoformat() if value else ""
 
+    def amount(value, currency):
+        # The currency's own decimals (240.00, JPY 2400), not the column's three.
+        return "" if value is None else money.quantize(value, currency)
+
     rows = (
         [
             c.pk,
@@ -392,10 +402,10 @@ def finance_export(request: HttpRequest) -> HttpResponse:
             "; ".join(m.team.name for m in c.claimant.team_memberships),
             c.kind,
             c.description,
-            c.amount,
+            amount(c.amount, c.currency),
             c.currency,
-            c.home_amount,
-            c.approved_amount,
+            amount(c.home_amount, settings.HOME_CURRENCY),
+            amount(c.approved_amount, settings.HOME_CURRENCY),
             settings.HOME_CURRENCY,
             c.state,
             c.decided_by.email if c.decided_by else "",

@@ -77,3 +77,22 @@ def test_the_app_accepts_json_only():
     with pytest.raises(EncodeError, match="not JSON serializable"):
         record.delay("refused", {"when": object()})
     assert not received["refused"].is_set()
+
+
+def test_no_task_is_held_longer_than_the_broker_gives_it_before_handing_it_to_another_worker():
+    """On Redis a worker holds a task unacknowledged while it waits out a retry's countdown,
+    then for a free process, then while it runs: all of it must fit inside the visibility
+    timeout, or a second worker gets a copy of a task that is still alive."""
+    from learningday import settings as project_settings
+
+    ours = [
+        task
+        for name, task in app.tasks.items()
+        if name.split(".")[0] in {"learningday", "logs", "reading", "reimbursements"}
+    ]
+    assert ours, "no tasks of the project's apps are registered"
+    limit = app.conf.task_time_limit
+    for task in ours:
+        longest_wait = task.retry_backoff_max if getattr(task, "retry_backoff", False) else task.default_retry_delay
+        held = longest_wait + 2 * (task.time_limit or limit)
+        assert held < project_settings.BROKER_VISIBILITY_TIMEOUT, task.name

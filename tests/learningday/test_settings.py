@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -35,6 +36,7 @@ OURS = (
     "EMAIL_URL",
     "SITE_URL",
     "VAR_DIR",
+    "BROKER_VISIBILITY_TIMEOUT",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests set it for their own process only
 )
 
@@ -69,7 +71,16 @@ def test_embedded_default_needs_no_environment(tmp_path):
     ("env", "message"),
     [
         ({"DEBUG": "false"}, "SECRET_KEY: required when DEBUG is false"),
-        ({"DEBUG": "false", "SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS: required when DEBUG is false"),
+        (
+            {"DEBUG": "false", "SECRET_KEY": PRODUCTION["SECRET_KEY"]},
+            "ALLOWED_HOSTS: required when DEBUG is false",
+        ),
+        (
+            {**PRODUCTION, "SECRET_KEY": "k3y-only-forty-nine-characters-long-0123456789abc"},
+            "SECRET_KEY: must be 50+ random characters when DEBUG is false, got 49 characters",
+        ),
+        ({**PRODUCTION, "SECRET_KEY": "ab" * 30}, "SECRET_KEY: must be 50+ random characters when DEBUG is false"),
+        ({"BROKER_VISIBILITY_TIMEOUT": "an hour"}, "BROKER_VISIBILITY_TIMEOUT: expected a whole number"),
         ({"DEBUG": "maybe"}, "DEBUG: expected true or false, got 'maybe'"),
         ({"LEARNING_DAY_WEEKDAY": "funday"}, "LEARNING_DAY_WEEKDAY: expected a weekday name such as thursday"),
         ({"HOME_CURRENCY": "euro"}, "HOME_CURRENCY: expected an ISO 4217 code such as EUR, got 'euro'"),
@@ -114,3 +125,50 @@ def test_pages_send_a_strict_content_security_policy(client):
     assert "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
     assert b"<script>" not in response.content
+
+
+def test_a_short_secret_key_is_fine_while_debug_is_on(tmp_path):
+    result = manage("check", env={"DEBUG": "true", "SECRET_KEY": "short"}, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("seconds", "options"),
+    [
+        # kombu's own sweep (a Redis scan every 10th tick of 10 s) for the default 20 minutes.
+        (None, "{'visibility_timeout': 1200, 'unacked_restore_interval': 10, 'unacked_restore_throttle': 10}"),
+        ("300", "{'visibility_timeout': 300, 'unacked_restore_interval': 10, 'unacked_restore_throttle': 3}"),
+        # A few seconds (the killed-worker test): the sweep every second.
+        ("8", "{'visibility_timeout': 8, 'unacked_restore_interval': 1, 'unacked_restore_throttle': 1}"),
+    ],
+)
+def test_the_broker_visibility_timeout_comes_from_the_environment(tmp_path, seconds, options):
+    code = "from django.conf import settings as s; print(s.CELERY_BROKER_TRANSPORT_OPTIONS)"
+    env = {"BROKER_VISIBILITY_TIMEOUT": seconds} if seconds else {}
+    result = manage("shell", "-v", "0", "-c", code, env=env, tmp_path=tmp_path)
+    assert result.stdout.strip() == options, result.stderr
+
+
+def handlers_writing(record: logging.LogRecord) -> list[logging.Handler]:
+    """The handlers of the configured logging (not pytest's own) that write ``record``."""
+    found, logger = [], logging.getLogger(record.name)
+    while logger is not None:
+        found += [
+            h
+            for h in logger.handlers
+            if not type(h).__module__.startswith("_pytest") and record.levelno >= h.level and h.filter(record)
+        ]
+        logger = logger.parent if logger.propagate else None
+    return found
+
+
+@pytest.mark.django_db
+def test_a_403_is_logged_once_with_one_traceback(client, member, settings, caplog):
+    settings.DEBUG = True  # Django's own console handler writes only while DEBUG is on
+    client.force_login(member)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get("/claims/finance/").status_code == 403
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert record.getMessage() == "Forbidden (Permission denied): /claims/finance/"
+    (handler,) = handlers_writing(record)
+    assert handler.format(record).count("Traceback (most recent call last)") == 1

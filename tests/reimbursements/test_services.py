@@ -296,6 +296,54 @@ def test_a_reading_item_a_teammate_claimed_is_flagged_but_two_claims_without_isb
     assert not selectors.flags_for(neither).bought_in_team
 
 
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [
+        ({"isbn": "9780465097609", "description": "Book of Why (Pearl)"}, {"isbn": "9780465097609"}),
+        ({"description": "The Book of Why"}, {"description": "  the book of why. "}),
+        ({"description": "Deep Learning: A Primer"}, {"description": "Deep learning - a primer"}),
+        ({"purchase_date": dt.date(2025, 11, 21)}, {}),  # 364 days earlier
+    ],
+    ids=["same-isbn", "same-title", "title-punctuation", "within-a-year"],
+)
+def test_the_same_person_claiming_the_same_book_again_is_flagged(member, first, again):
+    filed(member, **first)
+    second = services.claim_create(user=member, data=data(amount=Decimal("24.90"), **again), today=TODAY)
+    assert selectors.flags_for(second).claimed_before
+    assert selectors.flags_for(second).needs_check
+
+
+def test_the_same_reading_item_claimed_again_by_the_same_person_is_flagged(member, team):
+    item = ItemFactory(team=team, kind="book", title="Causality")
+    filed(member, item=item, description="Causality, 2nd edition")
+    second = services.claim_create(user=member, data=data(item=item, description="Pearl"), today=TODAY)
+    assert selectors.flags_for(second).claimed_before
+
+
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [
+        ({"purchase_date": dt.date(2025, 11, 20)}, {}),  # a year apart: a new edition, a lost copy
+        ({"kind": "tutor", "description": "Statistics tutor"}, {"kind": "tutor", "description": "Statistics tutor"}),
+        ({"isbn": "9780465097609", "description": "One"}, {"isbn": "9780262035613", "description": "Two"}),
+    ],
+    ids=["a-year-apart", "same-tutor-sessions", "other-isbn-other-title"],
+)
+def test_what_is_not_the_same_book_again_is_not_flagged(member, first, again):
+    filed(member, **first)
+    second = services.claim_create(user=member, data=data(amount=Decimal("24.90"), **again), today=TODAY)
+    assert not selectors.flags_for(second).claimed_before
+
+
+def test_a_rejected_claim_or_a_teammates_book_is_not_claimed_before(member, manager):
+    services.claim_reject(user=manager, claim=filed(member, isbn="9780465097609"), reason="Receipt unreadable")
+    filed(manager, isbn="9780465097609", amount=Decimal("30.00"))
+    second = services.claim_create(user=member, data=data(isbn="9780465097609"), today=TODAY)
+    flags = selectors.flags_for(second)
+    assert not flags.claimed_before
+    assert flags.bought_in_team
+
+
 def test_an_old_purchase_and_a_kind_cap_are_flagged(member, settings):
     settings.CLAIM_KIND_CAPS = {"tutor": Decimal("100")}
     old = filed(member, purchase_date=dt.date(2026, 1, 2))

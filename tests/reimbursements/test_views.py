@@ -1,5 +1,6 @@
 """Claims pages: who may see and do what (URL by role), receipts, and query counts."""
 
+import csv
 import datetime as dt
 import io
 from decimal import Decimal
@@ -326,3 +327,66 @@ def test_a_book_a_teammate_bought_is_pointed_out_before_it_is_submitted(member_c
     member_client.post(f"/claims/{claim.pk}/submit/")
     claim.refresh_from_db()
     assert claim.state == "submitted"
+
+
+def test_the_finance_export_writes_money_with_each_currencys_decimals(client, finance_user, member):
+    common = {"claimant": member, "state": "approved", "decided_at": dt.datetime(2026, 11, 2, tzinfo=dt.UTC)}
+    ClaimFactory(description="Book in euros", amount=Decimal("240"), approved_amount=Decimal("240"), **common)
+    ClaimFactory(
+        description="Book in yen",
+        amount=Decimal("2400"),
+        currency="JPY",
+        home_amount=Decimal("14.5"),
+        approved_amount=Decimal("14.5"),
+        **common,
+    )
+    client.force_login(finance_user)
+    response = client.get("/claims/finance/export.csv")
+    rows = {
+        row["description"]: row
+        for row in csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    }
+    euros, yen = rows["Book in euros"], rows["Book in yen"]
+    assert (euros["amount"], euros["currency"], euros["home_amount"], euros["approved_amount"]) == (
+        "240.00",
+        "EUR",
+        "240.00",
+        "240.00",
+    )
+    assert (yen["amount"], yen["currency"], yen["home_amount"], yen["approved_amount"]) == (
+        "2400",
+        "JPY",
+        "14.50",
+        "14.50",
+    )
+
+
+def test_a_book_the_claimant_already_claimed_is_pointed_out_before_it_is_submitted(member_client, member, frozen_today):
+    ClaimFactory(
+        claimant=member,
+        state="approved",
+        purchase_date=dt.date(2026, 6, 2),
+        amount=Decimal("24.00"),
+        approved_amount=Decimal("24.00"),
+        isbn="9780465097609",
+    )
+    response = member_client.post("/claims/new/", {**claim_form(amount="24.90"), "receipts": [upload()]}, follow=True)
+    assert "You claimed this book already in the past year" in response.content.decode()
+    claim = Claim.objects.get(claimant=member, state="draft")
+    member_client.post(f"/claims/{claim.pk}/submit/")
+    claim.refresh_from_db()
+    assert claim.state == "submitted"
+
+
+def test_the_reviewer_sees_a_book_claimed_twice_by_the_same_person(client, manager, member, frozen_today):
+    ClaimFactory(claimant=member, state="paid", description="The Book of Why", approved_amount=Decimal("24.00"))
+    ClaimFactory(
+        claimant=member,
+        state="submitted",
+        description="the book of why",
+        amount=Decimal("24.90"),
+        submitted_at=dt.datetime(2026, 11, 23, tzinfo=dt.UTC),
+    )
+    client.force_login(manager)
+    page = client.get("/claims/review/").content.decode()
+    assert "The same person claimed this book in the past year" in page
