@@ -361,7 +361,7 @@ def test_the_finance_export_writes_money_with_each_currencys_decimals(client, fi
     )
 
 
-def test_a_book_the_claimant_already_claimed_is_pointed_out_before_it_is_submitted(member_client, member, frozen_today):
+def test_a_book_the_claimant_already_claimed_is_pointed_out_before_it_is_submitted(member_client, member, frozen):
     ClaimFactory(
         claimant=member,
         state="approved",
@@ -378,7 +378,7 @@ def test_a_book_the_claimant_already_claimed_is_pointed_out_before_it_is_submitt
     assert claim.state == "submitted"
 
 
-def test_the_reviewer_sees_a_book_claimed_twice_by_the_same_person(client, manager, member, frozen_today):
+def test_the_reviewer_sees_a_book_claimed_twice_by_the_same_person(client, manager, member, frozen):
     ClaimFactory(claimant=member, state="paid", description="The Book of Why", approved_amount=Decimal("24.00"))
     ClaimFactory(
         claimant=member,
