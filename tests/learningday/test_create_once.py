@@ -42,7 +42,9 @@ class CreateForm:
     url: str
     model: str
     service: str  # what the view calls to create: held up in the concurrency test
-    fill: Callable[[User, str], dict]  # what a person types, about ``title``; "" makes a refused form
+    fill: Callable[[User, str], dict]  # what a person types, about ``title``
+    refused: dict  # what makes the form come back with an error
+    page: Callable[[object], str] = lambda saved: saved.get_absolute_url()  # where a post of it leads
 
     def objects(self):
         return apps.get_model(self.model).objects
@@ -63,12 +65,22 @@ CREATE_FORMS = {
             "receipts": [SimpleUploadedFile("receipt.jpg", jpeg_bytes(), content_type="image/jpeg")],
             "submit": "1",
         },
+        refused={"description": ""},
     ),
     "reading suggestion": CreateForm(
         url="/reading/new/",
         model="reading.Item",
         service="reading.services.item_suggest",
         fill=lambda person, title: {"save": "1", "kind": "paper", "title": title, "team": _team_id(person)},
+        refused={"title": ""},
+    ),
+    "away days": CreateForm(
+        url="/logs/away/",
+        model="logs.Away",
+        service="logs.services.away_add",
+        fill=lambda person, title: {"start": "2026-12-01", "end": "2026-12-05", "note": title},
+        refused={"end": "2026-11-30"},
+        page=lambda saved: "/logs/away/",
     ),
 }
 
@@ -84,8 +96,8 @@ def token_in(html: str) -> str:
     return found[0]
 
 
-def post(client: Client, form: CreateForm, person: User, title: str, token: str | None, **kwargs):
-    data = form.fill(person, title)
+def post(client: Client, form: CreateForm, person: User, title: str, token: str | None, *, refused=False, **kwargs):
+    data = {**form.fill(person, title), **(form.refused if refused else {})}
     if token is not None:
         data["form_token"] = token
     return client.post(form.url, data, **kwargs)
@@ -106,26 +118,26 @@ def test_posting_the_same_form_twice_saves_once_and_shows_the_first(form, member
     token = token_in(member_client.get(form.url).content.decode())
     first = post(member_client, form, member, "Causal inference", token, follow=True)
     saved = form.objects().get()
-    assert first.redirect_chain[-1][0] == saved.get_absolute_url()
+    assert first.redirect_chain[-1][0] == form.page(saved)
     assert ALREADY_SAVED not in first.content.decode()
 
     again = post(member_client, form, member, "Causal inference", token, follow=True)
     assert form.objects().count() == 1
-    assert again.redirect_chain[-1][0] == saved.get_absolute_url()
+    assert again.redirect_chain[-1][0] == form.page(saved)
     assert ALREADY_SAVED in again.content.decode()
 
 
 @pytest.mark.django_db
 def test_a_refused_form_keeps_its_token_and_is_saved_once_when_fixed(form, member_client, member):
     token = token_in(member_client.get(form.url).content.decode())
-    refused = post(member_client, form, member, "", token)
+    refused = post(member_client, form, member, "Causal inference", token, refused=True)
     assert refused.status_code == 400
     assert token_in(refused.content.decode()) == token
     assert not form.objects().exists()
 
     fixed = post(member_client, form, member, "Causal inference", token)
     saved = form.objects().get()
-    assert fixed["Location"] == saved.get_absolute_url()
+    assert fixed["Location"] == form.page(saved)
     again = post(member_client, form, member, "Causal inference", token, follow=True)
     assert ALREADY_SAVED in again.content.decode()
     assert form.objects().count() == 1
@@ -134,7 +146,7 @@ def test_a_refused_form_keeps_its_token_and_is_saved_once_when_fixed(form, membe
 @pytest.mark.django_db
 @pytest.mark.parametrize("garbled", [None, "", "not-a-token", "\x00²\u202e", "9" * 10_000])
 def test_a_missing_or_garbled_token_is_no_error_and_comes_back_usable(form, member_client, member, garbled):
-    refused = post(member_client, form, member, "", garbled)
+    refused = post(member_client, form, member, "Causal inference", garbled, refused=True)
     assert refused.status_code == 400
     uuid.UUID(token_in(refused.content.decode()))
     saved = post(member_client, form, member, "Causal inference", garbled)
@@ -154,7 +166,7 @@ def test_another_persons_token_saves_their_own_and_shows_nothing_of_the_first(fo
     response = post(theirs_client, form, outsider, "Olivia own course", token, follow=True)
     body = response.content.decode()
     theirs = form.objects().exclude(pk=first.pk).get()
-    assert response.redirect_chain[-1][0] == theirs.get_absolute_url() != first.get_absolute_url()
+    assert response.redirect_chain[-1][0] == form.page(theirs)
     assert ALREADY_SAVED not in body
     assert "Tom private course" not in body
     assert "Olivia own course" in body
@@ -201,7 +213,7 @@ def test_five_posts_of_one_form_at_once_save_once_and_all_show_it(form, member, 
 
     saved = form.objects().get()
     assert waiting == [4], "one post creates, while the four others wait for it"
-    assert [(r.status_code, r["Location"]) for r in responses] == [(302, saved.get_absolute_url())] * 5
+    assert [(r.status_code, r["Location"]) for r in responses] == [(302, form.page(saved))] * 5
     assert FormSubmission.objects.get().result == saved
 
 
