@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from learningday.models import User
 from learningday.widgets import QuickSelect
@@ -56,3 +58,35 @@ class ProfileForm(FocusFirstErrorMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["display_name"].widget.attrs["autocomplete"] = "name"
+
+
+class OnceTokenField(forms.UUIDField):
+    """A hidden one-time token: fresh on an empty form, kept when the form comes back; never an error."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, initial=uuid.uuid4, **kwargs)
+
+    def to_python(self, value) -> uuid.UUID | None:
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            return None
+
+    def bound_data(self, data, initial):
+        # A missing or garbled token comes back as the fresh one this form was given.
+        return data if self.to_python(data) else initial
+
+
+class OnceFormMixin:
+    """A create form whose token makes a second post of it show the first result (see ``create_once``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["form_token"] = OnceTokenField()
+
+    @property
+    def token(self) -> uuid.UUID:
+        """The posted token; a post without a usable one gets the fresh token it is shown again with."""
+        return self.cleaned_data.get("form_token") or self["form_token"].initial

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models import Q
 
-from learningday.forms import FocusFirstErrorMixin, ValuesModelChoiceField
+from learningday.forms import FocusFirstErrorMixin, OnceFormMixin, ValuesModelChoiceField
 from learningday.models import Team
 from learningday.widgets import QuickSelect
 from logs.models import Away, Entry
@@ -153,7 +153,9 @@ class FeedFilterForm(forms.Form):
         return data
 
 
-class AwayForm(FocusFirstErrorMixin, forms.ModelForm):
+class AwayForm(OnceFormMixin, FocusFirstErrorMixin, forms.ModelForm):
+    """Days away; posting the same form twice marks them once."""
+
     class Meta:
         model = Away
         fields = ["start", "end", "note"]

@@ -13,6 +13,7 @@ from learningday import calendar
 from learningday.exports import csv_response
 from learningday.keyset import keyset_page
 from learningday.models import Team, User
+from learningday.services import ALREADY_SAVED, create_once
 from logs import reminders, selectors, services
 from logs.charts import heatmap_svg, participation_svg
 from logs.forms import AwayForm, EntryForm, FeedFilterForm, QuickEntryForm
@@ -256,14 +257,21 @@ def export_json(request: HttpRequest) -> HttpResponse:
 def away(request: HttpRequest) -> HttpResponse:
     form = AwayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in AwayForm.Meta.fields}
         try:
-            period = services.away_add(user=request.user, **form.cleaned_data)
+            period, first = create_once(
+                user=request.user, token=form.token, create=lambda: services.away_add(user=request.user, **data)
+            )
         except services.LogError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(
-                request, f"Marked away from {calendar.day_name(period.start)} until {calendar.day_name(period.end)}."
-            )
+            if not first:
+                messages.info(request, ALREADY_SAVED)
+            else:
+                messages.success(
+                    request,
+                    f"Marked away from {calendar.day_name(period.start)} until {calendar.day_name(period.end)}.",
+                )
             return redirect("logs:away")
     periods = Away.objects.filter(user=request.user)
     return render(request, "logs/away.html", {"form": form, "periods": periods}, status=400 if form.errors else 200)

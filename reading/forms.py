@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from learningday.forms import FocusFirstErrorMixin
+from learningday.forms import FocusFirstErrorMixin, OnceFormMixin
 from learningday.models import Team
 from learningday.widgets import QuickSelect
 from reading import identifiers
@@ -97,6 +97,10 @@ class ItemForm(FocusFirstErrorMixin, forms.ModelForm):
     def item_data(self) -> ItemData:
         data = self.cleaned_data
         return ItemData(**{name: data[name] for name in self.Meta.fields})
+
+
+class SuggestForm(OnceFormMixin, ItemForm):
+    """A new suggestion: posting the same form twice suggests it once."""
 
 
 class LookupForm(forms.Form):

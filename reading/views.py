@@ -13,8 +13,18 @@ from learningday import calendar
 from learningday.exports import csv_response
 from learningday.markdown import render as render_markdown
 from learningday.models import Team
+from learningday.services import ALREADY_SAVED, create_once
 from reading import bibtex, identifiers, lookup, selectors, services
-from reading.forms import EVERYONE, BibtexImportForm, BrowseForm, ItemForm, LookupForm, ProgressForm, RejectForm
+from reading.forms import (
+    EVERYONE,
+    BibtexImportForm,
+    BrowseForm,
+    ItemForm,
+    LookupForm,
+    ProgressForm,
+    RejectForm,
+    SuggestForm,
+)
 from reading.models import Item, Progress
 
 PAGE_SIZE = 25
@@ -33,8 +43,8 @@ def _curatable_item(request: HttpRequest, pk: int) -> Item:
     return item
 
 
-def _item_form(request: HttpRequest, *, data=None, instance=None, initial=None) -> ItemForm:
-    return ItemForm(
+def _item_form(request: HttpRequest, *, data=None, instance=None, initial=None, form_class=ItemForm) -> ItemForm:
+    return form_class(
         data,
         instance=instance,
         initial=initial,
@@ -131,7 +141,7 @@ def item_new(request: HttpRequest) -> HttpResponse:
     if not selectors.teams_to_suggest_for(request.user).exists() and not request.user.is_manager:
         raise PermissionDenied("Join a team to suggest reading.")
     lookup_form = LookupForm(request.POST if "lookup" in request.POST else None)
-    form = _item_form(request)
+    form = _item_form(request, form_class=SuggestForm)
     if request.method == "POST" and "lookup" in request.POST:
         if lookup_form.is_valid():
             raw = lookup_form.cleaned_data["identifier"]
@@ -139,7 +149,7 @@ def item_new(request: HttpRequest) -> HttpResponse:
                 found = lookup.lookup(raw)
             except lookup.LookupFailed as error:
                 messages.warning(request, f"{error}")
-                form = _item_form(request, initial=_initial_from_identifier(raw))
+                form = _item_form(request, initial=_initial_from_identifier(raw), form_class=SuggestForm)
             else:
                 initial = {k: v for k, v in asdict(found).items() if k in ItemForm.Meta.fields and v}
                 existing = selectors.same_identifier(request.user, found)
@@ -147,12 +157,16 @@ def item_new(request: HttpRequest) -> HttpResponse:
                     messages.info(request, f"“{existing.title}” is on your lists already: here it is.")
                     return redirect(existing)
                 messages.success(request, f"Filled in from {found.source}. Check the details, then suggest it.")
-                form = _item_form(request, initial=initial)
+                form = _item_form(request, initial=initial, form_class=SuggestForm)
     elif request.method == "POST":
-        form = _item_form(request, data=request.POST)
+        form = _item_form(request, data=request.POST, form_class=SuggestForm)
         if form.is_valid():
             try:
-                item = services.item_suggest(user=request.user, data=form.item_data())
+                item, first = create_once(
+                    user=request.user,
+                    token=form.token,
+                    create=lambda: services.item_suggest(user=request.user, data=form.item_data()),
+                )
             except services.DuplicateItem as duplicate:
                 if selectors.items_visible_to(request.user).filter(pk=duplicate.item.pk).exists():
                     messages.info(request, f"{duplicate} Here it is.")
@@ -162,7 +176,9 @@ def item_new(request: HttpRequest) -> HttpResponse:
             except services.ReadingError as error:
                 form.add_error(None, str(error))
             else:
-                if item.status == Item.Status.CURATED:
+                if not first:
+                    messages.info(request, ALREADY_SAVED)
+                elif item.status == Item.Status.CURATED:
                     messages.success(request, f"“{item.title}” is on the list.")
                 else:
                     messages.success(request, f"Thank you: “{item.title}” waits for a manager to curate it.")

@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from learningday.forms import FocusFirstErrorMixin
+from learningday.forms import FocusFirstErrorMixin, OnceFormMixin
 from reading import identifiers
 from reading.models import Item
 from reading.selectors import items_visible_to
@@ -135,6 +135,10 @@ class ClaimForm(FocusFirstErrorMixin, forms.ModelForm):
     def claim_data(self) -> ClaimData:
         data = self.cleaned_data
         return ClaimData(**{name: data[name] for name in self.Meta.fields})
+
+
+class NewClaimForm(OnceFormMixin, ClaimForm):
+    """A new claim: posting the same form twice files it once."""
 
 
 class ApproveForm(forms.Form):

@@ -15,12 +15,13 @@ from django.views.decorators.http import require_POST
 from learningday import calendar
 from learningday.exports import csv_response
 from learningday.models import Membership
+from learningday.services import ALREADY_SAVED, create_once
 from logs.selectors import entries_visible_to
 from reading import services as reading_services
 from reading.models import Item, Progress
 from reading.selectors import items_visible_to
 from reimbursements import money, selectors, services
-from reimbursements.forms import ApproveForm, ChangesForm, ClaimForm, MarkPaidForm, PeriodForm, RejectForm
+from reimbursements.forms import ApproveForm, ChangesForm, ClaimForm, MarkPaidForm, NewClaimForm, PeriodForm, RejectForm
 from reimbursements.models import Claim, Receipt
 
 log = logging.getLogger(__name__)
@@ -72,17 +73,21 @@ def my_claims(request: HttpRequest) -> HttpResponse:
 
 
 def claim_new(request: HttpRequest) -> HttpResponse:
-    form = ClaimForm(request.POST or None, request.FILES or None, user=request.user, today=_today(request))
+    form = NewClaimForm(request.POST or None, request.FILES or None, user=request.user, today=_today(request))
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
         if submit and not form.cleaned_data["receipts"]:
             form.add_error("receipts", "Add a receipt before you submit: a photo or a PDF.")
         else:
             try:
-                claim = _save(request, form, claim=None, submit=submit)
+                claim, first = create_once(
+                    user=request.user, token=form.token, create=lambda: _save(request, form, claim=None, submit=submit)
+                )
             except services.ClaimError as error:
                 form.add_error(None, str(error))
             else:
+                if not first:
+                    messages.info(request, ALREADY_SAVED)
                 return redirect(claim)
     return render(request, "reimbursements/form.html", {"form": form}, status=400 if form.errors else 200)
 

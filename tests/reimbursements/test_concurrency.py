@@ -9,6 +9,7 @@ from django.db import connection, connections, transaction
 
 from reimbursements import services
 from reimbursements.models import Claim
+from tests.concurrency import sessions_waiting_for_a_lock
 from tests.conftest import require
 from tests.factories import ClaimFactory, MembershipFactory, UserFactory
 
@@ -44,7 +45,7 @@ def test_two_reviewers_at_once_exactly_one_decision_wins(member, manager, team):
         services.claim_approve(user=manager, claim=claim)
         other.start()
         started.wait(timeout=10)
-        blocked = _waiting_on_a_lock()
+        blocked = sessions_waiting_for_a_lock()
     other.join(timeout=30)
 
     assert not other.is_alive()
@@ -53,18 +54,3 @@ def test_two_reviewers_at_once_exactly_one_decision_wins(member, manager, team):
     claim.refresh_from_db()
     assert claim.state == "approved"
     assert list(claim.events.values_list("to_state", flat=True)) == ["approved"]
-
-
-def _waiting_on_a_lock(attempts: int = 200) -> bool:
-    """Whether another session is waiting for a row lock (asks PostgreSQL, no sleeping)."""
-    with connections["default"].cursor() as cursor:
-        for _ in range(attempts):
-            # Activity is read once per transaction unless the snapshot is dropped.
-            cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0]:
-                return True
-            cursor.execute("SELECT pg_sleep(0.01)")
-    return False
