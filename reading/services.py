@@ -143,6 +143,15 @@ def _locked(item: Item) -> Item:
     return Item.objects.select_for_update().get(pk=item.pk)
 
 
+def _locked_on_its_list(item: Item) -> Item:
+    """The item locked, its list first: always in that order, so that two moves cannot deadlock."""
+    _lock_list(item.team)
+    locked = _locked(item)
+    if locked.team_id != item.team_id:  # moved to another list since it was read
+        _lock_list(locked.team)
+    return locked
+
+
 def item_update(*, user: User, item: Item, data: ItemData) -> Item:
     """Managers edit their list's items; a member edits their own suggestion until it is decided."""
     try:
@@ -173,12 +182,11 @@ def item_update(*, user: User, item: Item, data: ItemData) -> Item:
 def item_curate(*, user: User, item: Item) -> Item:
     """A manager approves a suggestion: it goes to the bottom of the curated list."""
     with transaction.atomic():
-        item = _locked(item)
+        item = _locked_on_its_list(item)
         if not can_curate(user, item.team):
             raise ReadingError("Only the team's managers can approve suggestions.")
         if item.status == Item.Status.CURATED:
             raise ReadingError("This item is on the curated list already.")
-        _lock_list(item.team)
         if item.status == Item.Status.REJECTED:  # taken back: the list may hold it by now
             duplicate = find_duplicate(_data_of(item), exclude=item)
             if duplicate is not None:
@@ -215,12 +223,11 @@ def item_move(*, user: User, item: Item, direction: str) -> Item:
     if direction not in {"up", "down"}:
         raise ReadingError("Move an item up or down.")
     with transaction.atomic():
-        item = _locked(item)
+        item = _locked_on_its_list(item)
         if not can_curate(user, item.team):
             raise ReadingError("Only the team's managers can reorder the list.")
         if item.status != Item.Status.CURATED:
             raise ReadingError("Only curated items have a place on the list.")
-        _lock_list(item.team)
         siblings = list(
             Item.objects.filter(team=item.team, status=Item.Status.CURATED).order_by("position", "pk").only("position")
         )
