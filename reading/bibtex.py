@@ -3,11 +3,14 @@
 Export writes plain ASCII BibTeX that classic BibTeX, biber and reference managers
 all read: accents and LaTeX's special characters are written as LaTeX commands.
 Import turns LaTeX back into plain Unicode and checks every entry on its own, so
-that one bad entry does not stop the rest of a file from being imported.
+that one bad entry does not stop the rest of a file from being imported; within an
+entry, a field that cannot be used is left out with a note, and only an entry without
+a title is refused.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -25,15 +28,33 @@ from bibtexparser.model import (
     ParsingFailedBlock,
 )
 from bibtexparser.writer import BibtexFormat
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from pylatexenc import latexwalker
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
-from reading.identifiers import IdentifierError, normalize_arxiv_id, normalize_doi, normalize_isbn
+from reading.identifiers import (
+    IdentifierError,
+    detect,
+    normalize_arxiv_eprint,
+    normalize_arxiv_id,
+    normalize_doi,
+    normalize_isbn,
+)
 
 __all__ = ["BibRecord", "BibtexError", "ParsedEntry", "export_bibtex", "parse_bibtex"]
 
-# The same bounds as Item.year, so that an imported year never fails at save time.
+# The same bounds as Item's fields (and the item form's), so that an imported record never fails at save time.
 YEAR_MIN, YEAR_MAX = 1400, 2100
+TITLE_MAX = 300
+URL_MAX = 500
+AUTHORS_MAX = 100
+
+_url_validator = URLValidator(schemes=["http", "https"])
+
+# pylatexenc logs every brace it cannot match; an import of a large file would flood the log.
+logging.getLogger("pylatexenc").setLevel(logging.ERROR)
 
 # BibTeX's "and others" is what the reading list writes as "et al.".
 ET_AL = "et al."
@@ -87,12 +108,15 @@ class ParsedEntry:
     """One entry of an imported file: a record ready to save, or the errors that stop it.
 
     ``record`` is None exactly when ``errors`` is not empty; ``line`` counts from 1.
+    ``notes`` say which fields were left out of the record and why.
     """
 
     raw_key: str
     record: BibRecord | None
     errors: list[str] = field(default_factory=list)
     line: int | None = None
+    notes: list[str] = field(default_factory=list)
+    title: str = ""
 
 
 # --- LaTeX <-> Unicode -----------------------------------------------------------
@@ -130,6 +154,9 @@ def _make_decoder() -> LatexNodes2Text:
             MacroTextSpec("textasciicircum", "^"),
             MacroTextSpec("textbraceleft", "{"),
             MacroTextSpec("textbraceright", "}"),
+            # Mendeley writes the HTML in titles (<i>in vivo</i>) as {\textless}i{\textgreater}.
+            MacroTextSpec("textless", "<"),
+            MacroTextSpec("textgreater", ">"),
         ],
     )
     # Math is kept as written: "$\ell_1$" reads better than a half-converted formula.
@@ -137,6 +164,9 @@ def _make_decoder() -> LatexNodes2Text:
 
 
 _decoder = _make_decoder()
+# Made once: pylatexenc builds its default parsing context afresh for every call otherwise,
+# which was a third of an import's time.
+_walker_context = latexwalker.get_default_latex_context_db()
 
 
 def latex_encode(text: str) -> str:
@@ -145,9 +175,23 @@ def latex_encode(text: str) -> str:
     return _encoder.unicode_to_latex(_LIGATURE.sub(lambda match: match.group(0) + "{}", text))
 
 
+# Only the markup tags that publishers put in titles, so that "a < b" stays as it is.
+_HTML_TAG = re.compile(r"</?(?:i|b|em|strong|sub|sup|u|scp|sc|span)>", re.IGNORECASE)
+
+
+# What makes text LaTeX rather than plain: commands, maths, comments, ties, and what TeX joins
+# (-- ``). Braces alone only group, so text with nothing else is read without the parser.
+_LATEX_MARKUP = re.compile(r"[\\$%~^_&#]|--|``|''|!`|\?`")
+
+
 def latex_decode(text: str) -> str:
     """LaTeX from a .bib file as plain text on one line."""
-    return " ".join(unicodedata.normalize("NFC", _decoder.latex_to_text(text)).split())
+    if _LATEX_MARKUP.search(text):
+        walker = latexwalker.LatexWalker(text, latex_context=_walker_context, tolerant_parsing=True)
+        text = _decoder.nodelist_to_text(walker.get_latex_nodes()[0])
+    else:
+        text = text.replace("{", "").replace("}", "")
+    return " ".join(unicodedata.normalize("NFC", _HTML_TAG.sub("", text)).split())
 
 
 # --- Export ----------------------------------------------------------------------
@@ -276,59 +320,78 @@ def _broken_message(blocks: list[ParsingFailedBlock]) -> str:
 
 def _parse_block(block: Entry | ParsingFailedBlock) -> ParsedEntry:
     line = (block.start_line or 0) + 1
-    if isinstance(block, DuplicateFieldKeyBlock):
-        names = ", ".join(sorted(block.duplicate_keys))
-        key = block.ignore_error_block.key if isinstance(block.ignore_error_block, Entry) else ""
-        return ParsedEntry(raw_key=key, record=None, errors=[f"It has more than one {names} field."], line=line)
+    if isinstance(block, DuplicateFieldKeyBlock) and isinstance(block.ignore_error_block, Entry):
+        # Which of the two values is meant cannot be known: both are left out, the rest comes in.
+        entry = block.ignore_error_block
+        values = {f.key.lower(): _unenclosed(str(f.value)) for f in entry.fields}
+        duplicated = {name.lower() for name in block.duplicate_keys}
+        return _parse_entry(entry, values, line=line, duplicated=duplicated)
     if isinstance(block, DuplicateBlockKeyBlock | MiddlewareErrorBlock) and isinstance(block.ignore_error_block, Entry):
         # We do not keep citation keys, so a key used twice is no reason to refuse the entry.
         block = block.ignore_error_block
     if not isinstance(block, Entry):
         return ParsedEntry(raw_key="", record=None, errors=["This entry could not be read."], line=line)
-    return _parse_entry(block, line=line)
+    return _parse_entry(block, {name.lower(): str(value) for name, value in block.items()}, line=line)
 
 
-def _parse_entry(entry: Entry, *, line: int) -> ParsedEntry:
-    values = {name.lower(): str(value) for name, value in entry.items()}
-    errors: list[str] = []
+def _unenclosed(value: str) -> str:
+    """A raw field value without its outer braces or quotes (blocks in error skip that middleware)."""
+    if len(value) >= 2 and (value[0], value[-1]) in {("{", "}"), ('"', '"')}:
+        return value[1:-1]
+    return value
+
+
+def _parse_entry(entry: Entry, values: dict[str, str], *, line: int, duplicated: set[str] = frozenset()) -> ParsedEntry:
+    """The entry's record; a field that cannot be used is left out with a note, only a missing title stops it."""
+    notes = [f"It has more than one {name} field: both were left out." for name in sorted(duplicated - {"title"})]
+    values = {name: value for name, value in values.items() if name not in duplicated}
     title = latex_decode(values.get("title", ""))
     if not title:
-        errors.append("It has no title.")
-    year = _year(values, errors)
-    doi = _identifier(values.get("doi", ""), normalize_doi, errors)
-    isbn = _identifier(_first_isbn(values.get("isbn", "")), normalize_isbn, errors)
-    arxiv_id = _identifier(_arxiv_eprint(values), normalize_arxiv_id, errors)
-    if errors:
-        return ParsedEntry(raw_key=entry.key, record=None, errors=errors, line=line)
+        error = "It has more than one title field." if "title" in duplicated else "It has no title."
+        return ParsedEntry(raw_key=entry.key, record=None, errors=[error], line=line)
+    if len(title) > TITLE_MAX:
+        title = title[: TITLE_MAX - 1] + "…"
+        notes.append(f"The title was cut to {TITLE_MAX} characters.")
+    doi = _identifier(values.get("doi", ""), normalize_doi, "DOI", notes)
+    arxiv_id = _arxiv_id(values, notes)
+    links, linked = _links(values, notes)
+    doi = doi or linked.get("doi", "")
+    arxiv_id = arxiv_id or linked.get("arxiv", "")
+    isbn = _isbn(values.get("isbn", ""), notes)
     record = BibRecord(
         key=entry.key,
         kind=_kind(entry.entry_type.lower(), values, arxiv_id=arxiv_id, doi=doi, isbn=isbn),
         title=title,
-        authors=_authors(values.get("author") or values.get("editor") or ""),
-        year=year,
-        url=_url_from(values),
+        authors=_authors(values.get("author") or values.get("editor") or "", notes),
+        year=_year(values, notes),
+        url=links[0] if links else "",
         arxiv_id=arxiv_id,
         doi=doi,
         isbn=isbn,
         note=latex_decode(values.get("annote") or values.get("annotation") or ""),
     )
-    return ParsedEntry(raw_key=entry.key, record=record, line=line)
+    return ParsedEntry(raw_key=entry.key, record=record, line=line, notes=notes, title=title)
 
 
-def _year(values: dict[str, str], errors: list[str]) -> int | None:
+def _year(values: dict[str, str], notes: list[str]) -> int | None:
     raw = latex_decode(values.get("year", ""))
     if not raw:
         # biblatex writes dates as 2019-05-14 in "date" instead of "year".
-        match = re.match(r"^\s*(\d{4})", values.get("date", ""))
+        match = re.match(r"^\s*([0-9]{4})", values.get("date", ""))
         return int(match.group(1)) if match else None
-    if not raw.isdigit():
-        errors.append(f"The year “{raw}” is not a number.")
+    # isdigit() alone also takes "²" or "፩", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()):
+        notes.append(f"The year “{_shown(raw)}” is not a number: it was left out.")
         return None
     year = int(raw)
     if not YEAR_MIN <= year <= YEAR_MAX:
-        errors.append(f"The year {year} is not between {YEAR_MIN} and {YEAR_MAX}.")
+        notes.append(f"The year {year} is not between {YEAR_MIN} and {YEAR_MAX}: it was left out.")
         return None
     return year
+
+
+def _shown(text: str, length: int = 60) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def _verbatim(raw: str) -> str:
@@ -336,7 +399,7 @@ def _verbatim(raw: str) -> str:
     return re.sub(r"\\([_%&#$~])", r"\1", raw.replace("{", "").replace("}", "")).strip()
 
 
-def _identifier(raw: str, normalize: Callable[[str], str], errors: list[str]) -> str:
+def _identifier(raw: str, normalize: Callable[[str], str], label: str, notes: list[str]) -> str:
     # Not LaTeX-decoded: a % in a DOI would read as the start of a comment.
     raw = _verbatim(raw)
     if not raw:
@@ -344,19 +407,71 @@ def _identifier(raw: str, normalize: Callable[[str], str], errors: list[str]) ->
     try:
         return normalize(raw)
     except IdentifierError as error:
-        errors.append(str(error))
+        notes.append(f"{error} The {label} was left out.")
         return ""
 
 
-def _first_isbn(raw: str) -> str:
-    # Some exports list several ISBNs (hardback, paperback) in one field.
-    return re.split(r"[,;]|\s{2,}", raw.strip())[0] if raw.strip() else ""
+# An ISSN (a journal's number, 1234-567X) is what reference managers often put in the isbn field.
+_ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 
 
-def _arxiv_eprint(values: dict[str, str]) -> str:
+def _isbn(raw: str, notes: list[str]) -> str:
+    """The first usable ISBN; some exports list several (hardback, paperback) or an ISSN."""
+    candidates = [part.strip() for part in re.split(r"[,;\n]|\s{2,}", _verbatim(raw)) if part.strip()]
+    problems = []
+    for candidate in candidates:
+        if _ISSN.match(candidate):
+            problems.append(f"“{candidate}” in the isbn field is an ISSN (a journal's number), not an ISBN.")
+            continue
+        try:
+            return normalize_isbn(candidate)
+        except IdentifierError as error:
+            problems.append(str(error))
+    if problems:
+        notes.append(f"{problems[0]} The ISBN was left out.")
+    return ""
+
+
+def _arxiv_id(values: dict[str, str], notes: list[str]) -> str:
+    """Mendeley writes arxivId; biblatex and others eprint (with primaryClass for old-style ids)."""
+    if values.get("arxivid", "").strip():
+        return _identifier(values["arxivid"], normalize_arxiv_id, "arXiv id", notes)
     prefix = (values.get("archiveprefix") or values.get("eprinttype") or "").strip().lower()
     eprint = values.get("eprint", "").strip()
-    return eprint if eprint and prefix in {"arxiv", ""} else ""
+    if not eprint or prefix not in {"arxiv", ""}:
+        return ""
+    primary_class = _verbatim(values.get("primaryclass", ""))
+    return _identifier(eprint, lambda raw: normalize_arxiv_eprint(raw, primary_class), "arXiv id", notes)
+
+
+def _links(values: dict[str, str], notes: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The web links of the entry, and the DOI or arXiv id that doi.org or arxiv.org links name."""
+    raw = _verbatim(values.get("url", ""))
+    if not raw:
+        # Older styles have no url field, so exports put \url{...} in howpublished.
+        match = re.search(r"\\url\{([^}]*)\}", values.get("howpublished", ""))
+        raw = match.group(1) if match else ""
+    # Mendeley and Zotero put several links in one field, separated by spaces or new lines.
+    links, refused = [], []
+    for part in raw.split():
+        try:
+            if len(part) > URL_MAX:
+                raise ValidationError("too long")
+            _url_validator(part)
+        except ValidationError:
+            refused.append(part)
+        else:
+            links.append(part)
+    if refused and not links:
+        notes.append(f"The link “{_shown(refused[0])}” is not a web address we can use: it was left out.")
+    linked: dict[str, str] = {}
+    for link in links:
+        try:
+            found = detect(link)
+        except IdentifierError:
+            continue
+        linked.setdefault(found.kind, found.value)
+    return links, linked
 
 
 def _kind(entry_type: str, values: dict[str, str], *, arxiv_id: str, doi: str, isbn: str) -> str:
@@ -378,7 +493,7 @@ def _kind(entry_type: str, values: dict[str, str], *, arxiv_id: str, doi: str, i
     return "tutorial"
 
 
-def _authors(raw: str) -> list[str]:
+def _authors(raw: str, notes: list[str]) -> list[str]:
     names = []
     for name in split_multiple_persons_names(raw):
         if name.strip().lower() == "others":
@@ -388,13 +503,7 @@ def _authors(raw: str) -> list[str]:
         decoded = latex_decode(parts.merge_first_name_first)
         if decoded:
             names.append(decoded)
+    if len(names) > AUTHORS_MAX:
+        notes.append(f"Only the first {AUTHORS_MAX - 1} of {len(names)} authors were kept, then “{ET_AL}”.")
+        names = [*names[: AUTHORS_MAX - 1], ET_AL]
     return names
-
-
-def _url_from(values: dict[str, str]) -> str:
-    url = _verbatim(values.get("url", ""))
-    if not url:
-        # Older styles have no url field, so exports put \url{...} in howpublished.
-        match = re.search(r"\\url\{([^}]*)\}", values.get("howpublished", ""))
-        url = match.group(1) if match else ""
-    return url if re.match(r"^https?://", url, re.IGNORECASE) else ""

@@ -165,9 +165,16 @@ class BrowseForm(forms.Form):
         ]
 
 
+# A reference manager's export of 1,000 entries, abstracts included, is about 2 MB.
+BIBTEX_MAX_BYTES = 5 * 1024 * 1024
+
+
 class BibtexImportForm(forms.Form):
-    file = forms.FileField(label="BibTeX file (.bib)", help_text="At most 1 MB. Entries become suggestions.")
-    team = forms.ChoiceField(label="Suggest for")
+    file = forms.FileField(
+        label="BibTeX file (.bib)",
+        help_text="At most 5 MB, as exported by Zotero, Mendeley, JabRef or Google Scholar.",
+    )
+    team = forms.ChoiceField(label="Add to the list of")
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,8 +182,8 @@ class BibtexImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 1024 * 1024:
-            raise ValidationError("The file is larger than 1 MB.", code="too_big")
+        if upload.size > BIBTEX_MAX_BYTES:
+            raise ValidationError("The file is larger than 5 MB: export fewer entries at a time.", code="too_big")
         try:
             return upload.read().decode("utf-8")
         except UnicodeDecodeError:

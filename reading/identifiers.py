@@ -20,6 +20,7 @@ __all__ = [
     "IdentifierError",
     "detect",
     "isbn13_to_isbn10",
+    "normalize_arxiv_eprint",
     "normalize_arxiv_id",
     "normalize_doi",
     "normalize_isbn",
@@ -53,6 +54,7 @@ _ARXIV_PATH = re.compile(r"^/(?:abs|pdf|html|format)/(?P<id>.+?)(?:\.pdf)?/?$", 
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _DOI_PREFIX = re.compile(r"^doi\s*:\s*", re.IGNORECASE)
 _DOI_HOSTS = {"doi.org", "dx.doi.org", "www.doi.org"}
+_SCHEMELESS_DOI_LINK = re.compile(r"^(?:www\.|dx\.)?doi\.org/", re.IGNORECASE)
 
 _SCHEMELESS_SERVICE_LINK = re.compile(r"^(?:www\.|dx\.|export\.)?(?:arxiv|doi)\.org/", re.IGNORECASE)
 
@@ -182,6 +184,19 @@ def normalize_arxiv_id(raw: str) -> str:
     raise IdentifierError(f"{invalid}: arXiv ids look like 1905.05393 or cs/0112017.")
 
 
+# BibTeX tools (Mendeley, JabRef) split an old-style id: eprint = {0412083}, primaryClass = {quant-ph}.
+_ARXIV_OLD_NUMBER = re.compile(r"^\d{7}(?:v[1-9]\d*)?$")
+_ARXIV_CLASS = re.compile(r"^[a-z]+(?:-[a-z]{2,})?(?:\.[a-z\-]{2,})?$", re.IGNORECASE)
+
+
+def normalize_arxiv_eprint(eprint: str, primary_class: str = "") -> str:
+    """A BibTeX ``eprint`` as a bare arXiv id; an old-style number takes its archive from ``primaryClass``."""
+    text = _ARXIV_PREFIX.sub("", eprint.strip())
+    if _ARXIV_OLD_NUMBER.match(text) and _ARXIV_CLASS.match(primary_class.strip()):
+        text = f"{primary_class.strip()}/{text}"
+    return normalize_arxiv_id(text)
+
+
 def _is_arxiv_shaped(text: str) -> bool:
     if _ARXIV_PREFIX.match(text):
         return True
@@ -192,14 +207,16 @@ def _is_arxiv_shaped(text: str) -> bool:
 
 
 def _doi_candidate(raw: str) -> str:
-    text = raw.strip()
+    text = _DOI_PREFIX.sub("", raw.strip())
+    if _SCHEMELESS_DOI_LINK.match(text):
+        text = f"https://{text}"  # "doi.org/10.…", as some exports and address bars write it
     parts = urlsplit(text)
     if parts.scheme in {"http", "https"}:
         if parts.hostname not in _DOI_HOSTS:
             raise IdentifierError(f"{_shown(raw)} is not a doi.org link.")
         # doi.org links percent-encode characters such as <, > and # in the suffix.
         return unquote(parts.path.lstrip("/"))
-    return _DOI_PREFIX.sub("", text)
+    return text
 
 
 def normalize_doi(raw: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,23 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _once_per_list(field: str) -> models.UniqueConstraint:
+    """``field`` at most once per list among items not rejected (a rejected one may come back)."""
+    return models.UniqueConstraint(
+        _LIST,
+        field,
+        condition=~models.Q(**{field: ""}) & ~models.Q(status="rejected"),
+        name=f"item_{field}_once_per_list",
+        violation_error_message=_("This is on the list already."),
+    )
+
+
+# A list is a team's or, with no team, everyone's. NULLs never clash in a unique index, so the
+# constraints key on the team id with everyone's list as 0 (no team has that id); this also
+# works on SQLite, where ``nulls_distinct=False`` does not exist.
+_LIST = Coalesce("team", models.Value(0))
 
 
 class Item(models.Model):
@@ -80,6 +98,15 @@ class Item(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="rejected") | ~models.Q(rejection_reason=""),
                 name="item_rejection_has_reason",
+            ),
+            # Identifiers are stored normalised (reading.identifiers); links as given.
+            *(_once_per_list(name) for name in ("doi", "arxiv_id", "isbn", "url")),
+            models.UniqueConstraint(
+                _LIST,
+                "position",
+                condition=models.Q(status="curated"),
+                name="item_position_once_per_list",
+                violation_error_message=_("Another item on the list has this position."),
             ),
         ]
         indexes = [

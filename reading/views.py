@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
 from learningday import calendar
@@ -353,40 +354,57 @@ def import_bibtex(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "confirm" in request.POST:
         return _import_confirm(request, teams)
     form = BibtexImportForm(request.POST or None, request.FILES or None, teams=teams)
-    preview = None
+    preview, team = None, None
     if request.method == "POST" and form.is_valid():
         try:
             parsed = bibtex.parse_bibtex(form.cleaned_data["file"])
         except bibtex.BibtexError as error:
             form.add_error("file", str(error))
         else:
-            team = Team.objects.get(pk=form.cleaned_data["team"])
+            team = next(t for t in teams if str(t.pk) == form.cleaned_data["team"])
             preview = _preview(parsed, team)
+            # The confirm adds exactly these records, checked again in the same way.
             request.session[IMPORT_SESSION_KEY] = {
                 "team": team.pk,
                 "records": [asdict(row["record"]) for row in preview if row["ok"]],
             }
-    return render(
-        request,
-        "reading/import.html",
-        {"form": form, "preview": preview, "ok_count": sum(1 for r in preview or [] if r["ok"])},
-        status=400 if form.errors else 200,
+    context = {
+        "form": form,
+        "preview": preview,
+        "team": team,
+        "curates": team is not None and services.can_curate(request.user, team),
+        "ok_count": sum(1 for row in preview or [] if row["ok"]),
+        "noted_count": sum(1 for row in preview or [] if row["ok"] and row["notes"]),
+    }
+    return render(request, "reading/import.html", context, status=400 if form.errors else 200)
+
+
+def _preview(parsed: list[bibtex.ParsedEntry], team: Team) -> list[dict]:
+    """One row per entry: what it is, what was left out of it, and whether it will be added."""
+    readable = [entry for entry in parsed if entry.record is not None]
+    checks = dict(
+        zip(
+            (id(entry) for entry in readable),
+            services.import_check(team=team, entries=[_item_data(entry.record, team) for entry in readable]),
+            strict=True,
+        )
     )
-
-
-def _preview(parsed, team: Team) -> list[dict]:
     rows = []
     for entry in parsed:
-        record, errors, duplicate = entry.record, list(entry.errors), None
-        if record is not None and not errors:
-            duplicate = services.find_duplicate(_item_data(record, team))
+        check = checks.get(id(entry))
+        errors = [*entry.errors, *(check.errors if check else ())]
+        repeats = readable[check.repeats] if check and check.repeats is not None else None
         rows.append(
             {
                 "key": entry.raw_key,
-                "record": record,
+                "line": entry.line,
+                "title": entry.title,
+                "record": entry.record,
                 "errors": errors,
-                "duplicate": duplicate,
-                "ok": record is not None and not errors and duplicate is None,
+                "notes": entry.notes,
+                "duplicate": check.duplicate if check else None,
+                "repeats": repeats,
+                "ok": check is not None and check.ok,
             }
         )
     return rows
@@ -415,18 +433,19 @@ def _import_confirm(request: HttpRequest, teams) -> HttpResponse:
     team = next((t for t in teams if t.pk == preview["team"]), None)
     if team is None:
         raise PermissionDenied("You are no longer in that team.")
-    added, skipped = 0, 0
-    for fields in preview["records"]:
-        try:
-            services.item_suggest(user=request.user, data=_item_data(bibtex.BibRecord(**fields), team))
-        except services.ReadingError:
-            skipped += 1  # a duplicate that appeared since the preview, or a record the model refuses
-        else:
-            added += 1
-    message = f"Added {added} suggestion{'s' if added != 1 else ''} to {team.name}'s list."
-    if skipped:
-        message += f" {skipped} were on the list already or could not be added."
-    messages.success(request, message)
-    return redirect(
-        f"/reading/?team={team.slug}&status=" + ("curated" if services.can_curate(request.user, team) else "suggested")
+    entries = [_item_data(bibtex.BibRecord(**fields), team) for fields in preview["records"]]
+    try:
+        items = services.items_import(user=request.user, team=team, entries=entries)
+    except services.ReadingError as error:
+        messages.error(request, str(error))
+        return redirect("reading:import")
+    count = len(items)
+    if services.can_curate(request.user, team):
+        messages.success(request, f"Added {count} item{pluralize(count)} to {team.name}'s list.")
+        return redirect(f"/reading/?team={team.slug}&status=curated")
+    messages.success(
+        request,
+        f"Thank you: {count} suggestion{pluralize(count)} for {team.name}'s list "
+        f"wait{pluralize(count, 's,')} for a manager to curate {'them' if count != 1 else 'it'}.",
     )
+    return redirect(f"/reading/?team={team.slug}&status=suggested")

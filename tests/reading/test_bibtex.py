@@ -278,7 +278,7 @@ def test_import_does_not_take_note_as_the_reason_to_read():
     assert schroedinger.note == ""
 
 
-def test_import_reports_problems_per_entry_and_keeps_the_good_ones():
+def test_import_leaves_out_fields_it_cannot_use_with_a_note_and_keeps_the_entry():
     text = r"""
 @article{good1, title = {Deep learning}, author = {LeCun, Yann}, year = {2015}, doi = {10.1038/nature14539}}
 @article{untitled, author = {Nobody, A.}, year = {2020}}
@@ -286,38 +286,167 @@ def test_import_reports_problems_per_entry_and_keeps_the_good_ones():
 @article{baddoi, title = {A paper}, doi = {nature14539}}
 @article{badyear, title = {A paper}, year = {in press}}
 @article{badarxiv, title = {A paper}, eprint = {1905.0539}, archivePrefix = {arXiv}}
-@article{many, year = {forthcoming}, isbn = {123}}
+@article{many, title = {Many}, year = {forthcoming}, isbn = {123}}
 @book{good2, title = {The Information}, isbn = {0-375-42372-9}}
 """
     parsed = parse_bibtex(text)
 
-    assert [(entry.raw_key, entry.errors) for entry in parsed] == [
-        ("good1", []),
-        ("untitled", ["It has no title."]),
-        ("badisbn", ["978-0-465-09760-8 is not a valid ISBN: its check digit is wrong."]),
-        ("baddoi", ["nature14539 is not a valid DOI: a DOI looks like 10.1038/nature14539."]),
-        ("badyear", ["The year “in press” is not a number."]),
-        ("badarxiv", ["1905.0539 is not a valid arXiv id: ids from 2019 have five digits after the dot."]),
+    assert [(entry.raw_key, entry.errors, entry.notes) for entry in parsed] == [
+        ("good1", [], []),
+        ("untitled", ["It has no title."], []),
+        ("badisbn", [], ["978-0-465-09760-8 is not a valid ISBN: its check digit is wrong. The ISBN was left out."]),
+        ("baddoi", [], ["nature14539 is not a valid DOI: a DOI looks like 10.1038/nature14539. The DOI was left out."]),
+        ("badyear", [], ["The year “in press” is not a number: it was left out."]),
         (
-            "many",
+            "badarxiv",
+            [],
             [
-                "It has no title.",
-                "The year “forthcoming” is not a number.",
-                "123 is not a valid ISBN: an ISBN has 10 or 13 digits, this one has 3.",
+                "1905.0539 is not a valid arXiv id: ids from 2019 have five digits after the dot. "
+                "The arXiv id was left out."
             ],
         ),
-        ("good2", []),
+        (
+            "many",
+            [],
+            [
+                "123 is not a valid ISBN: an ISBN has 10 or 13 digits, this one has 3. The ISBN was left out.",
+                "The year “forthcoming” is not a number: it was left out.",
+            ],
+        ),
+        ("good2", [], []),
     ]
-    assert [entry.record is None for entry in parsed] == [False, True, True, True, True, True, True, False]
+    assert [entry.record is None for entry in parsed] == [False, True, False, False, False, False, False, False]
+    assert (parsed[2].record.title, parsed[2].record.isbn) == ("The Book of Why", "")
     assert parsed[-1].record.isbn == "9780375423727"
     assert [entry.line for entry in parsed] == [2, 3, 4, 5, 6, 7, 8, 9]
 
 
-def test_import_refuses_a_year_the_reading_list_cannot_hold():
+@pytest.mark.parametrize("year", ["{²²²²}", "{፩፱፻፹}", "{٢٠١٩}", "{2019²}"])
+def test_import_leaves_out_a_year_of_other_scripts_digits(year):
+    (parsed,) = parse_bibtex(f"@article{{k, title = {{T}}, year = {year}}}")
+
+    assert parsed.record.year is None
+    assert parsed.notes == [f"The year “{year.strip('{}')}” is not a number: it was left out."]
+
+
+def test_import_leaves_out_a_year_the_reading_list_cannot_hold():
     old, future = parse_bibtex("@book{old, title = {Principia}, year = {1687}}\n@book{x, title = {X}, year = {99999}}")
 
     assert old.record.year == 1687
-    assert future.errors == ["The year 99999 is not between 1400 and 2100."]
+    assert (future.record.year, future.notes) == (
+        None,
+        ["The year 99999 is not between 1400 and 2100: it was left out."],
+    )
+
+
+# --- What reference managers write (Mendeley, Zotero, JabRef) ----------------------------------
+
+
+def test_import_keeps_the_first_of_several_links_and_takes_identifiers_from_the_others():
+    (parsed,) = parse_bibtex(
+        "@article{k, title = {T},\n"
+        "url = {https://www.nature.com/articles/nature14539 http://dx.doi.org/10.1038/nature14539\n"
+        "       http://arxiv.org/abs/quant-ph/0412083v2}}"
+    )
+
+    assert parsed.notes == []
+    assert parsed.record.url == "https://www.nature.com/articles/nature14539"
+    assert (parsed.record.doi, parsed.record.arxiv_id) == ("10.1038/nature14539", "quant-ph/0412083")
+
+
+def test_import_leaves_out_a_link_that_is_not_one():
+    (parsed,) = parse_bibtex("@misc{k, title = {T}, url = {file:///home/me/paper.pdf}}")
+
+    assert parsed.record.url == ""
+    assert parsed.notes == ["The link “file:///home/me/paper.pdf” is not a web address we can use: it was left out."]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        "arxivId = {quant-ph/0412083}",
+        "eprint = {0412083}, primaryClass = {quant-ph}, archivePrefix = {arXiv}",
+        "eprint = {0412083v2}, primaryClass = {quant-ph}",
+        # What Mendeley writes: both, with the number alone in eprint.
+        "archivePrefix = {arXiv}, arxivId = {quant-ph/0412083}, eprint = {0412083}, primaryClass = {quant-ph}",
+        "eprint = {arXiv:quant-ph/0412083}",
+    ],
+)
+def test_import_reads_old_style_arxiv_ids_as_reference_managers_write_them(fields):
+    (parsed,) = parse_bibtex(f"@article{{k, title = {{T}}, {fields}}}")
+
+    assert (parsed.errors, parsed.notes) == ([], [])
+    assert parsed.record.arxiv_id == "quant-ph/0412083"
+
+
+def test_import_reads_an_old_style_arxiv_id_with_a_subject_class():
+    (parsed,) = parse_bibtex("@article{k, title = {T}, eprint = {0309136}, primaryClass = {math.GT}}")
+
+    assert parsed.record.arxiv_id == "math/0309136"
+
+
+@pytest.mark.parametrize(
+    "doi",
+    [
+        "https://doi.org/10.1038/nature14539",
+        "http://dx.doi.org/10.1038/nature14539",
+        "doi.org/10.1038/nature14539",
+        "doi: https://doi.org/10.1038/NATURE14539",
+    ],
+)
+def test_import_reads_a_doi_written_as_a_link(doi):
+    (parsed,) = parse_bibtex(f"@article{{k, title = {{T}}, doi = {{{doi}}}}}")
+
+    assert (parsed.record.doi, parsed.notes) == ("10.1038/nature14539", [])
+
+
+@pytest.mark.parametrize("issn", ["0028-0836", "1476-4687", "2049-362X", "00280836"])
+def test_import_leaves_out_an_issn_in_the_isbn_field_with_a_note(issn):
+    (parsed,) = parse_bibtex(f"@article{{k, title = {{T}}, isbn = {{{issn}}}}}")
+
+    assert parsed.errors == []
+    assert parsed.record.isbn == ""
+    assert parsed.notes == [
+        f"“{issn}” in the isbn field is an ISSN (a journal's number), not an ISBN. The ISBN was left out."
+    ]
+
+
+def test_import_takes_the_first_valid_isbn_of_several():
+    (parsed,) = parse_bibtex("@book{k, title = {T}, isbn = {0028-0836, 978-0-465-09760-9; 0465097601}}")
+
+    assert (parsed.record.isbn, parsed.notes) == ("9780465097609", [])
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        (r"{{A study of $\alpha$-divergences}}", r"A study of $\alpha$-divergences"),
+        (r"{$O(n \log n)$ sorting with {\em no} comparisons}", r"$O(n \log n)$ sorting with no comparisons"),
+        (r"{Costs under \$100}", "Costs under $100"),
+        (r"{{\textless}i{\textgreater}In vivo{\textless}/i{\textgreater} learning}", "In vivo learning"),
+        (r"{Sch{\"o}nes {\'E}t{\'e} in {M{\"{u}}nchen}}", "Schönes Été in München"),
+    ],
+)
+def test_import_reads_maths_markup_accents_and_braces_in_titles(title, expected):
+    (parsed,) = parse_bibtex(f"@article{{k, title = {title}}}")
+
+    assert (parsed.record.title, parsed.notes) == (expected, [])
+
+
+def test_import_cuts_a_title_longer_than_the_list_holds_with_a_note():
+    (parsed,) = parse_bibtex("@article{k, title = {" + "word " * 100 + "}}")
+
+    assert len(parsed.record.title) == 300
+    assert parsed.notes == ["The title was cut to 300 characters."]
+
+
+def test_import_keeps_the_first_authors_of_a_large_collaboration():
+    authors = " and ".join(f"Person{i}, A." for i in range(250))
+    (parsed,) = parse_bibtex(f"@article{{k, title = {{T}}, author = {{{authors}}}}}")
+
+    assert len(parsed.record.authors) == 100
+    assert parsed.record.authors[-2:] == ["A. Person98", "et al."]
+    assert parsed.notes == ["Only the first 99 of 250 authors were kept, then “et al.”."]
 
 
 def test_import_keeps_both_entries_that_share_a_key():
@@ -326,12 +455,19 @@ def test_import_keeps_both_entries_that_share_a_key():
     assert [entry.record.title for entry in parse_bibtex(text)] == ["First", "Second"]
 
 
-def test_import_refuses_an_entry_with_a_field_twice():
+def test_import_refuses_an_entry_with_its_title_twice():
     (parsed,) = parse_bibtex("@article{twice, title = {One}, title = {Two}}")
 
     assert parsed.raw_key == "twice"
     assert parsed.record is None
     assert parsed.errors == ["It has more than one title field."]
+
+
+def test_import_leaves_out_another_field_given_twice_with_a_note():
+    (parsed,) = parse_bibtex("@article{twice, title = {{One}}, year = {2019}, year = {2020}, doi = {10.1038/x}}")
+
+    assert (parsed.record.title, parsed.record.year, parsed.record.doi) == ("One", None, "10.1038/x")
+    assert parsed.notes == ["It has more than one year field: both were left out."]
 
 
 @pytest.mark.parametrize(

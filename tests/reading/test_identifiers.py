@@ -12,6 +12,7 @@ from reading.identifiers import (
     IdentifierError,
     detect,
     isbn13_to_isbn10,
+    normalize_arxiv_eprint,
     normalize_arxiv_id,
     normalize_doi,
     normalize_isbn,
@@ -297,3 +298,29 @@ def test_validators_can_be_named_in_migrations():
 
     assert source == "reading.identifiers.validate_isbn"
     assert imports == {"import reading.identifiers"}
+
+
+@pytest.mark.parametrize(
+    ("eprint", "primary_class", "arxiv_id"),
+    [
+        ("0412083", "quant-ph", "quant-ph/0412083"),
+        ("0412083v3", "quant-ph", "quant-ph/0412083"),
+        ("0309136", "math.GT", "math/0309136"),
+        ("quant-ph/0412083", "", "quant-ph/0412083"),
+        ("arXiv:1905.05393v1", "cs.LG", "1905.05393"),
+    ],
+)
+def test_an_eprint_takes_its_archive_from_the_primary_class(eprint, primary_class, arxiv_id):
+    assert normalize_arxiv_eprint(eprint, primary_class) == arxiv_id
+
+
+def test_an_old_style_number_without_its_class_is_refused():
+    with pytest.raises(IdentifierError, match="arXiv ids look like"):
+        normalize_arxiv_eprint("0412083")
+
+
+@pytest.mark.parametrize(
+    "raw", ["doi.org/10.1038/nature14539", "dx.doi.org/10.1038/nature14539", "doi: https://doi.org/10.1038/nature14539"]
+)
+def test_a_doi_link_without_its_scheme_or_behind_doi_colon_is_read(raw):
+    assert normalize_doi(raw) == "10.1038/nature14539"

@@ -5,7 +5,7 @@ import pytest
 from reading import services
 from reading.models import Endorsement, Item, Progress
 from reading.services import DuplicateItem, ItemData, ReadingError
-from tests.factories import ItemFactory
+from tests.factories import ItemFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +135,44 @@ def test_progress_want_reading_done_and_off_the_shelf(member, team):
         services.progress_set(user=member, item=item, state="done", finished_on=dt.date(2026, 12, 1), today=today)
     services.progress_set(user=member, item=item, state="", today=today)
     assert not Progress.objects.exists()
+
+
+def test_a_suggestion_that_loses_a_race_to_the_same_doi_is_told_it_is_on_the_list(monkeypatch, member, team):
+    """The check before the insert misses what another request has just added: the database catches it."""
+    first = ItemFactory(team=team, title="Deep learning", doi="10.1038/nature14539", status="suggested", position=0)
+    real = services.find_duplicate
+    calls = []
+
+    def misses_it_once(data, **kwargs):
+        calls.append(data)
+        return None if len(calls) == 1 else real(data, **kwargs)
+
+    monkeypatch.setattr(services, "find_duplicate", misses_it_once)
+    data = services.ItemData(kind="paper", title="Deep learning", doi="10.1038/nature14539", team=team)
+
+    with pytest.raises(services.DuplicateItem) as duplicate:
+        services.item_suggest(user=member, data=data)
+
+    assert (str(duplicate.value), duplicate.value.item) == ("“Deep learning” is on the list already.", first)
+    assert Item.objects.count() == 1
+
+
+def test_a_rejected_suggestion_taken_back_while_the_list_has_it_is_a_duplicate(manager, team):
+    rejected = ItemFactory(team=team, doi="10.1038/x", status="rejected", rejection_reason="No", position=0)
+    on_list = ItemFactory(team=team, doi="10.1038/x")
+
+    with pytest.raises(services.DuplicateItem) as duplicate:
+        services.item_curate(user=manager, item=rejected)
+
+    assert duplicate.value.item == on_list
+
+
+def test_moving_a_curated_item_to_another_list_puts_it_at_the_bottom_there(manager, team, other_team):
+    MembershipFactory(user=manager, team=other_team, role="manager")
+    ItemFactory(team=other_team, position=10)
+    moving = ItemFactory(team=team, position=10, title="Moving")
+    data = services.ItemData(kind="paper", title="Moving", team=other_team)
+
+    moved = services.item_update(user=manager, item=moving, data=data)
+
+    assert (moved.team, moved.position) == (other_team, 20)
