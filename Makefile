@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-dates venv venv-dev venv-bench migrate demo worker bench bench-quick bench-reminders wrk lint format screenshots clean
+.PHONY: run test test-dates venv venv-dev venv-bench migrate demo worker bench bench-quick bench-reminders bench-import wrk lint format screenshots clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Learning Day needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -62,6 +62,10 @@ test-dates: venv-dev
 worker: venv
 	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0 make worker"; exit 1)
 	$(BIN)/celery -A learningday worker --beat --loglevel INFO
+
+## bench-import: a manager's BibTeX import of 1,000 entries, preview and confirm, on SQLite and PostgreSQL
+bench-import: venv-dev
+	$(BIN)/python bench/bibtex_import.py $(BENCH_ARGS)
 
 wrk:
 	@command -v wrk >/dev/null || { echo "installing wrk (Debian)"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
