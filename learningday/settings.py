@@ -451,6 +451,8 @@ CELERY_BEAT_SCHEDULE = {
     # One dispatcher every quarter of an hour, in UTC; it works out who is due where.
     "reminders-dispatch": {"task": "logs.tasks.dispatch_reminders", "schedule": 15 * 60},
 }
+# Beat's record of when each entry last ran: with the other local state, not in the checkout.
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Reminders: local hours in each person's own time zone.
 REMINDER_MORNING_HOUR = _int("REMINDER_MORNING_HOUR", 9)

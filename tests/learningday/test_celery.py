@@ -96,3 +96,9 @@ def test_no_task_is_held_longer_than_the_broker_gives_it_before_handing_it_to_an
         longest_wait = task.retry_backoff_max if getattr(task, "retry_backoff", False) else task.default_retry_delay
         held = longest_wait + 2 * (task.time_limit or limit)
         assert held < project_settings.BROKER_VISIBILITY_TIMEOUT, task.name
+
+
+def test_beat_keeps_its_schedule_with_the_other_local_state_not_in_the_checkout():
+    from learningday import settings as project_settings
+
+    assert app.conf.beat_schedule_filename == str(project_settings.VAR_DIR / "celerybeat-schedule")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -172,3 +173,43 @@ def test_a_403_is_logged_once_with_one_traceback(client, member, settings, caplo
     assert record.getMessage() == "Forbidden (Permission denied): /claims/finance/"
     (handler,) = handlers_writing(record)
     assert handler.format(record).count("Traceback (most recent call last)") == 1
+
+
+_READS = """
+import os, environ
+read = set()
+class Recording(dict):
+    def __getitem__(self, key):
+        read.add(key)
+        return super().__getitem__(key)
+    def get(self, key, default=None):
+        read.add(key)
+        return super().get(key, default)
+    def __contains__(self, key):
+        read.add(key)
+        return super().__contains__(key)
+environ.Env.ENVIRON = Recording(os.environ)
+import learningday.settings
+print(" ".join(sorted(read)))
+"""
+
+
+def test_every_variable_the_settings_read_is_in_the_readme_and_in_env_example():
+    # With single sign-on on, the settings read every variable they know.
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("OIDC_")},
+        "OIDC_SERVER_URL": "https://sso.example",
+    }
+    env["OIDC_CLIENT_ID"] = "learningday"
+    read = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", _READS], cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split()
+    readme = (ROOT / "README.md").read_text()
+    table = set()
+    for row in re.findall(r"^\| (`[A-Z][A-Z0-9_]+`.*?) \|", readme, flags=re.MULTILINE):
+        table.update(re.findall(r"`([A-Z][A-Z0-9_]+)`", row))
+    example = set(re.findall(r"^# ([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), flags=re.MULTILINE))
+    assert {"SECRET_KEY", "OIDC_CLIENT_SECRET", "RECEIPTS_S3_BUCKET"} <= set(read)
+    assert set(read) - table == set(), "read by the settings but not in the README's table"
+    assert set(read) - example == set(), "read by the settings but not in .env.example"
+    assert example - set(read) == set(), "in .env.example but never read"
