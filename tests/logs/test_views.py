@@ -204,6 +204,16 @@ def test_feed_filters_by_team_person_category_dates_and_words(client, member, ma
     assert shown(q="nothing-like-this") == []
 
 
+@pytest.mark.parametrize("person", ["²", "፩", "٣", "-1", "0", "1 ", "9" * 400, "a\x00b"])
+def test_feed_ignores_a_person_that_is_not_an_id(member_client, member, frozen, person):
+    EntryFactory(author=member, day=LAST_THURSDAY, body="Kalman filters")
+
+    response = member_client.get("/logs/", {"person": person})
+
+    assert response.status_code == 200
+    assert "Kalman" in response.content.decode()  # the whole feed, as without the parameter
+
+
 def _link(html: str, rel: str) -> str:
     found = re.search(rf'<a href="\?([^"]*)" rel="{rel}">', html)
     assert found, f"no {rel} link"
