@@ -258,7 +258,8 @@ def test_feed_pages_keep_the_filters_and_same_day_entries_in_a_stable_order(memb
 
 def test_a_feed_cursor_that_does_not_parse_gives_the_first_page(member_client, member, frozen):
     EntryFactory(author=member, day=LAST_THURSDAY, body="Only entry")
-    for cursor in ("nonsense", "2026-13-01~x~1", "2026-11-19~2026-11-19T10:00:00~1", "~~"):
+    bad_ids = [f"2026-11-19~2026-11-19T10:00:00+00:00~{pk}" for pk in ("٣", "²", "1_000", " 1", "9" * 5000)]
+    for cursor in ("nonsense", "2026-13-01~x~1", "2026-11-19~2026-11-19T10:00:00~1", "~~", *bad_ids):
         response = member_client.get("/logs/", {"after": cursor})
         assert response.status_code == 200
         assert "Only entry" in response.content.decode()
