@@ -136,6 +136,9 @@ def test_an_empty_form_shows_an_error_and_keeps_everything_else(member_client, f
         ({"hours": "1.25"}, "Use steps of half an hour"),
         ({"hours": "0"}, "Time spent is at least half an hour."),
         ({"links": "https://ok.example\nnot a url\nftp://files.example"}, "not a url, ftp://files.example"),
+        # PostgreSQL cannot store NUL in text or JSON: the form says so before the database is asked.
+        ({"links": "https://ok.example/\x00"}, "Null characters are not allowed."),
+        ({"body": "Kalman\x00filters"}, "Null characters are not allowed."),
     ],
 )
 def test_bad_input_is_refused_with_a_clear_message(member_client, frozen, overrides, message):
