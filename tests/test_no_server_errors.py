@@ -140,7 +140,7 @@ FUZZ = st.one_of(st.sampled_from(HOSTILE), TEXT, DIGITS, st.tuples(st.sampled_fr
 SHOWN_AGAIN = {"text", "email", "url", "search", "tel", "number", "date", "textarea"}
 
 
-# --- Reading pages --------------------------------------------------------------------------
+# --- Reading pages ----------------------------------------------------------------------------
 
 
 @dataclass
@@ -172,6 +172,9 @@ class Form:
             known.values.append(value)
 
 
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
 class Page(HTMLParser):
     """The forms, links and messages of one HTML page."""
 
@@ -185,6 +188,7 @@ class Page(HTMLParser):
         self._form: Form | None = None
         self._select: tuple[str, dict] | None = None
         self._text: tuple[str, list[str]] | None = None  # a textarea or option being read
+        self._option: tuple[str | None, bool] = (None, False)  # the option being read: value, selected
         self._message_depth = 0
         self._depth = 0
         self.feed(html)
@@ -192,10 +196,11 @@ class Page(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = {k: v or "" for k, v in attrs}
-        self._depth += 1
+        opens = tag not in VOID  # <input> and its kind have no end tag
+        self._depth += opens
         classes = a.get("class", "").split()
         error = a.get("role") == "alert" or "errorlist" in classes
-        if self._message_depth == 0 and (error or "message" in classes):
+        if opens and self._message_depth == 0 and (error or "message" in classes):
             self._message_depth = self._depth
             self.messages.append("")
             self.errors += error
@@ -257,7 +262,8 @@ class Page(HTMLParser):
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
-        self._depth -= 1
+        if tag not in VOID:
+            self.handle_endtag(tag)
 
     @property
     def said_something(self) -> bool:
