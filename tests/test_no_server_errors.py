@@ -57,8 +57,8 @@ UNLINKED = {
     "claims:receipt": "the first receipt; pages link to each receipt by its id (claims:receipt_file)",
 }
 
-EXAMPLES_PER_FORM = 8
-EXAMPLES_PER_PAGE = 10  # a page's query parameters
+EXAMPLES_PER_FORM = 6
+EXAMPLES_PER_PAGE = 8  # a page's query parameters
 EXAMPLES_PER_OTHER_PAGE = 2  # a page without query parameters of its own: the site's others, fuzzed
 
 # Text that has broken parsers: each is also drawn on its own, more often than random text finds it.
