@@ -8,6 +8,8 @@ from django import forms
 from django.conf import settings
 from django.http import HttpRequest
 
+from learningday import mail
+
 
 def email_domain_allowed(email: str) -> bool:
     domains = settings.ALLOWED_SIGNUP_DOMAINS
@@ -19,6 +21,9 @@ def email_domain_allowed(email: str) -> bool:
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return settings.SIGNUP_OPEN
+
+    def format_email_subject(self, subject: str) -> str:
+        return mail.subject(subject)  # allauth's emails too: one line, the site's prefix
 
     def clean_email(self, email: str) -> str:
         email = super().clean_email(email)

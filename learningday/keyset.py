@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import DateField, DateTimeField, Q, QuerySet
+from django.db.models import DateField, DateTimeField, IntegerField, Q, QuerySet
+
+from learningday.parsing import MAX_ID, parse_int
 
 SEPARATOR = "~"
 
@@ -57,6 +59,10 @@ def _parse(queryset: QuerySet, fields: tuple[str, ...], cursor: str) -> list[Any
                     return None
             elif isinstance(field, DateField):
                 value = dt.date.fromisoformat(raw)
+            elif isinstance(field, IntegerField):  # the primary key: ASCII digits, in range, or no cursor
+                value = parse_int(raw, minimum=-MAX_ID - 1, maximum=MAX_ID)
+                if value is None:
+                    return None
             else:
                 value = field.to_python(raw)
         except (ValueError, TypeError, ValidationError):

@@ -54,6 +54,7 @@ class LinksField(forms.CharField):
     def run_validators(self, value):
         # Each address is checked in validate(); the length limit applies per address.
         for url in value:
+            super().run_validators(url)  # CharField's own: no NUL characters
             if len(url) > 500:
                 raise ValidationError("A link can be at most 500 characters long.", code="max_length")
 

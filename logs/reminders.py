@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from learningday import calendar
+from learningday import calendar, mail
 from learningday.models import Holiday, Membership, User
 from logs.models import Away, Entry, Reminder
 
@@ -232,7 +232,7 @@ def _message(user: User, kind: str, subject: str, template: str, context: dict) 
     unsubscribe = settings.SITE_URL + reverse("logs:unsubscribe", args=[unsubscribe_token(user, kind)])
     context = {**context, "user": user, "site_url": settings.SITE_URL, "unsubscribe_url": unsubscribe}
     message = EmailMultiAlternatives(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        subject=mail.subject(subject),
         body=render_to_string(f"logs/email/{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from learningday import calendar
+from learningday import calendar, parsing
 from learningday.exports import csv_response
 from learningday.keyset import keyset_page
 from learningday.models import Team, User
@@ -81,9 +81,8 @@ def _heatmap_summary(marks) -> str:
 def feed(request: HttpRequest) -> HttpResponse:
     form = FeedFilterForm(request.GET or None)
     entries = selectors.entries_visible_to(request.user)
-    person = None
-    if request.GET.get("person", "").isdigit():
-        person = User.objects.filter(pk=request.GET["person"]).first()
+    person_id = parsing.parse_id(request.GET.get("person"))
+    person = User.objects.filter(pk=person_id).first() if person_id else None
     filters = form.cleaned_data if form.is_valid() else {}
     entries = selectors.filter_feed(
         entries,
@@ -179,12 +178,13 @@ def _participation_team(request: HttpRequest) -> tuple[Team, list[Team]]:
     teams = list(selectors.teams_for_participation(request.user))
     if not teams:
         raise PermissionDenied("Participation is for the team's managers and finance.")
-    slug = request.GET.get("team")
-    if not slug:
+    asked = request.GET.get("team")
+    if not asked:
         return teams[0], teams
+    slug = parsing.parse_slug(asked)
     team = next((t for t in teams if t.slug == slug), None)
     if team is None:
-        if Team.objects.filter(slug=slug).exists():
+        if slug and Team.objects.filter(slug=slug).exists():
             raise PermissionDenied("You do not manage that team.")
         raise Http404("No such team.")
     return team, teams

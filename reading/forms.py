@@ -35,6 +35,7 @@ class AuthorsField(forms.CharField):
 
     def run_validators(self, value):
         for name in value:
+            super().run_validators(name)  # CharField's own: no NUL characters
             if len(name) > 200:
                 raise ValidationError("An author's name can be at most 200 characters.", code="max_length")
 

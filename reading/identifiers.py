@@ -15,6 +15,8 @@ from urllib.parse import unquote, urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from learningday.parsing import is_ascii_digits
+
 __all__ = [
     "Identifier",
     "IdentifierError",
@@ -107,21 +109,22 @@ def normalize_isbn(raw: str) -> str:
         raise IdentifierError("Enter an ISBN.")
     compact = _isbn_compact(raw)
     invalid = f"{_shown(raw)} is not a valid ISBN"
+    # ASCII only: "፩" and "٣" are digits to str.isdigit() (and "፩" is not to int()).
+    if not re.fullmatch(r"[0-9X]*", compact):
+        raise IdentifierError(f"{invalid}: use only the digits 0 to 9, hyphens and spaces.")
     if len(compact) == 10:
-        if not (compact[:9].isdigit() and (compact[9].isdigit() or compact[9] == "X")):
+        if not (is_ascii_digits(compact[:9]) and (is_ascii_digits(compact[9]) or compact[9] == "X")):
             raise IdentifierError(f"{invalid}: only the last character of an ISBN-10 may be an X.")
         if _isbn10_check_digit(compact[:9]) != compact[9]:
             raise IdentifierError(f"{invalid}: its check digit is wrong.")
         first_twelve = "978" + compact[:9]
         return first_twelve + _isbn13_check_digit(first_twelve)
-    if len(compact) == 13 and compact.isdigit():
+    if len(compact) == 13 and is_ascii_digits(compact):
         if not compact.startswith(("978", "979")):
             raise IdentifierError(f"{invalid}: an ISBN-13 starts with 978 or 979.")
         if _isbn13_check_digit(compact[:12]) != compact[12]:
             raise IdentifierError(f"{invalid}: its check digit is wrong.")
         return compact
-    if not re.fullmatch(r"[0-9X]*", compact):
-        raise IdentifierError(f"{invalid}: use only digits, hyphens and spaces.")
     if "X" in compact:
         raise IdentifierError(f"{invalid}: only the last character of an ISBN-10 may be an X.")
     raise IdentifierError(f"{invalid}: an ISBN has 10 or 13 digits, this one has {len(compact)}.")
@@ -140,7 +143,7 @@ def _looks_like_isbn(raw: str) -> bool:
     compact = _isbn_compact(text)
     if _ISBN_PREFIX.match(text):
         return True
-    return bool(re.fullmatch(r"97[89]\d{10}|\d{9}[\dX]", compact))
+    return bool(re.fullmatch(r"97[89][0-9]{10}|[0-9]{9}[0-9X]", compact))
 
 
 # --- arXiv ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
-from learningday import calendar
+from learningday import calendar, parsing
 from learningday.exports import csv_response
 from learningday.markdown import render as render_markdown
 from learningday.models import Team
@@ -286,15 +286,16 @@ def item_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _export_items(request: HttpRequest):
-    slug = request.GET.get("team", "")
+    asked = request.GET.get("team", "")
+    slug = parsing.parse_slug(asked)
     teams = list(selectors.teams_to_suggest_for(request.user))
     team = next((t for t in teams if t.slug == slug), None)
-    if slug and slug != EVERYONE and team is None:
-        if Team.objects.filter(slug=slug).exists():
+    if asked and asked != EVERYONE and team is None:
+        if slug and Team.objects.filter(slug=slug).exists():
             raise PermissionDenied("You can export only your own teams' lists.")
         raise PermissionDenied("No such list.")
     items = selectors.browse(request.user, team=team, everyone_only=slug == EVERYONE).order_by("position", "pk")
-    return items, (team.slug if team else slug or "all")
+    return items, (team.slug if team else EVERYONE if asked == EVERYONE else "all")
 
 
 def _record(item: Item) -> bibtex.BibRecord:

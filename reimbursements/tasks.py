@@ -11,6 +11,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db.models import Q
 from django.utils import timezone
 
+from learningday import mail
 from learningday.models import FINANCE_GROUP, User
 from reimbursements import money
 from reimbursements.models import Claim, ClaimEvent, ClaimNotice
@@ -80,7 +81,7 @@ def notify_claim(self, event_id: int) -> int:
         return 0
     claim, kind = event.claim, event.to_state
     owner = self.request.id or f"inline-{event_id}"
-    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + SUBJECTS[kind].format(claim=claim)
+    subject = mail.subject(SUBJECTS[kind].format(claim=claim))
     body = _body(claim, kind)
     sent = 0
     with get_connection() as connection:

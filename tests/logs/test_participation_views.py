@@ -28,6 +28,13 @@ def test_a_manager_cannot_see_another_teams_participation(client, manager, other
     assert client.get("/logs/participation/", {"team": "no-such-team"}).status_code == 404
 
 
+@pytest.mark.parametrize("asked", ["a\x00b", "²", "x" * 1000, "robotics\n"])
+@pytest.mark.parametrize("path", ["/logs/participation/", "/logs/participation.csv"])
+def test_a_team_that_cannot_exist_is_not_found_not_a_500(client, manager, path, asked):
+    client.force_login(manager)
+    assert client.get(path, {"team": asked}).status_code == 404
+
+
 def test_participation_page_shows_who_posted(client, manager, member, frozen):
     EntryFactory(author=member, day=dt.date(2026, 11, 19), crowded_out=True)
     member.date_joined = manager.date_joined = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

@@ -135,6 +135,9 @@ def test_an_empty_form_shows_an_error_and_keeps_everything_else(member_client, f
         ({"hours": "1.25"}, "Use steps of half an hour"),
         ({"hours": "0"}, "Time spent is at least half an hour."),
         ({"links": "https://ok.example\nnot a url\nftp://files.example"}, "not a url, ftp://files.example"),
+        # PostgreSQL cannot store NUL in text or JSON: the form says so before the database is asked.
+        ({"links": "https://ok.example/\x00"}, "Null characters are not allowed."),
+        ({"body": "Kalman\x00filters"}, "Null characters are not allowed."),
     ],
 )
 def test_bad_input_is_refused_with_a_clear_message(member_client, frozen, overrides, message):
@@ -205,6 +208,16 @@ def test_feed_filters_by_team_person_category_dates_and_words(client, member, ma
     assert shown(q="nothing-like-this") == []
 
 
+@pytest.mark.parametrize("person", ["²", "፩", "٣", "-1", "0", "1 ", "9" * 400, "a\x00b"])
+def test_feed_ignores_a_person_that_is_not_an_id(member_client, member, frozen, person):
+    EntryFactory(author=member, day=LAST_THURSDAY, body="Kalman filters")
+
+    response = member_client.get("/logs/", {"person": person})
+
+    assert response.status_code == 200
+    assert "Kalman" in response.content.decode()  # the whole feed, as without the parameter
+
+
 def _link(html: str, rel: str) -> str:
     found = re.search(rf'<a href="\?([^"]*)" rel="{rel}">', html)
     assert found, f"no {rel} link"
@@ -249,7 +262,8 @@ def test_feed_pages_keep_the_filters_and_same_day_entries_in_a_stable_order(memb
 
 def test_a_feed_cursor_that_does_not_parse_gives_the_first_page(member_client, member, frozen):
     EntryFactory(author=member, day=LAST_THURSDAY, body="Only entry")
-    for cursor in ("nonsense", "2026-13-01~x~1", "2026-11-19~2026-11-19T10:00:00~1", "~~"):
+    bad_ids = [f"2026-11-19~2026-11-19T10:00:00+00:00~{pk}" for pk in ("٣", "²", "1_000", " 1", "9" * 5000)]
+    for cursor in ("nonsense", "2026-13-01~x~1", "2026-11-19~2026-11-19T10:00:00~1", "~~", *bad_ids):
         response = member_client.get("/logs/", {"after": cursor})
         assert response.status_code == 200
         assert "Only entry" in response.content.decode()

@@ -55,7 +55,7 @@ def test_valid_isbn_is_normalised_to_isbn13_digits(raw, isbn13):
         ("977-0-465-09760-9", "977-0-465-09760-9 is not a valid ISBN: an ISBN-13 starts with 978 or 979."),
         ("978-0-465-0976", "978-0-465-0976 is not a valid ISBN: an ISBN has 10 or 13 digits, this one has 11."),
         ("04650X7609", "04650X7609 is not a valid ISBN: only the last character of an ISBN-10 may be an X."),
-        ("978-O-465-09760-9", "978-O-465-09760-9 is not a valid ISBN: use only digits, hyphens and spaces."),
+        ("978-O-465-09760-9", "978-O-465-09760-9 is not a valid ISBN: use only the digits 0 to 9, hyphens and spaces."),
         ("   ", "Enter an ISBN."),
     ],
 )
@@ -64,6 +64,24 @@ def test_invalid_isbn_is_refused_with_a_message_saying_why(raw, message):
         normalize_isbn(raw)
 
     assert str(error.value) == message
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "፩፪፫፬፭፮፯፰፱፲",  # Ethiopic: str.isdigit() says digits, int() refuses them
+        "፩" * 10,
+        "፩" * 13,
+        "٩٧٨٠٤٦٥٠٩٧٦٠٩",  # Arabic-Indic: int() reads them, the stored ISBN must not hold them
+        "978٠٠٠٠٠٠٠٠٠2",  # mixed scripts whose check digit works out
+        "߀߁߂߃߄߅߆߇߈X",  # NKo
+    ],
+)
+def test_isbn_of_another_scripts_digits_is_refused_with_a_message(raw):
+    with pytest.raises(IdentifierError) as error:
+        normalize_isbn(raw)
+
+    assert str(error.value).endswith("is not a valid ISBN: use only the digits 0 to 9, hyphens and spaces.")
 
 
 def test_long_paste_is_shortened_in_the_message():

@@ -204,6 +204,30 @@ def test_an_invalid_isbn_is_refused_in_the_form_and_the_rest_is_kept(client, mem
     assert not Item.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("isbn", "፩፪፫፬፭፮፯፰፱፲", "use only the digits 0 to 9"),  # Ethiopic digits were a 500
+        ("authors", "Ada\x00Lovelace", "Null characters are not allowed."),  # PostgreSQL refuses NUL
+        ("title", "The Book\x00of Why", "Null characters are not allowed."),
+    ],
+)
+def test_what_cannot_be_stored_is_refused_with_a_message_and_kept(client, member, team, field, value, message):
+    client.force_login(member)
+    data = {"save": "1", "kind": "book", "title": "The Book of Why", "team": str(team.pk), field: value}
+    response = client.post("/reading/new/", data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Item.objects.exists()
+
+
+@pytest.mark.parametrize("asked", ["a\x00b", "²", "no such team", "x" * 1000])
+@pytest.mark.parametrize("path", ["/reading/export.bib", "/reading/export.csv"])
+def test_an_export_of_a_list_that_cannot_exist_is_refused_not_a_500(client, member, path, asked):
+    client.force_login(member)
+    assert client.get(path, {"team": asked}).status_code == 403
+
+
 def test_suggesting_what_a_teammate_suggested_says_so_without_showing_it(client, teammate, suggestion):
     suggestion.arxiv_id = "1812.11103"
     suggestion.save()

@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -146,6 +147,31 @@ def test_member_submits_a_book_claim_with_a_receipt(member_client, member, manag
     assert (claim.state, claim.amount, claim.isbn) == ("submitted", Decimal("24.00"), "9780465097609")
     assert claim.receipts.count() == 1
     assert "Submitted" in response.content.decode()
+
+
+def test_a_description_with_a_line_break_still_reaches_the_manager(
+    frozen, member_client, manager, django_capture_on_commit_callbacks
+):
+    # A browser's one-line input cannot send CR/LF; a direct POST can, and the subject carries it.
+    description = "The Book of Why\r\nBcc: someone@example.com"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post("/claims/new/", {**claim_form(description=description), "receipts": [upload()]})
+
+    assert response.status_code == 302
+    [email] = mail.outbox
+    assert email.to == ["manager@example.com"]
+    assert email.subject == "[Learning Day] Claim to decide: The Book of Why Bcc: someone@example.com"
+    assert email.bcc == [] and "Bcc" not in email.message()
+
+
+def test_an_isbn_of_another_scripts_digits_is_refused_and_kept(member_client, frozen):
+    response = member_client.post("/claims/new/", {**claim_form(isbn="፩፪፫፬፭፮፯፰፱፲"), "receipts": [upload()]})
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "use only the digits 0 to 9" in body
+    assert 'value="፩፪፫፬፭፮፯፰፱፲"' in body
+    assert not Claim.objects.exists()
 
 
 def test_submitting_without_a_receipt_is_refused_and_keeps_the_form(member_client, frozen):
