@@ -12,12 +12,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from learningday.models import Membership, User
+from learningday.models import User
 from reading.models import Item
 from reimbursements import money
 from reimbursements.models import Claim, ClaimEvent, Receipt
 from reimbursements.receipts import ProcessedReceipt
-from reimbursements.selectors import flags_for
+from reimbursements.selectors import can_decide, flags_for
 
 S = Claim.State
 
@@ -49,31 +49,6 @@ class ClaimData:
     home_amount: Decimal | None = None
     item: Item | None = None
     isbn: str = ""
-
-
-# --- Who may decide ----------------------------------------------------------------
-
-
-def deciders(claim: Claim) -> list[User]:
-    """The managers of the claimant's teams, never the claimant."""
-    team_ids = Membership.objects.filter(user_id=claim.claimant_id).values("team_id")
-    return list(
-        User.objects.filter(is_active=True, memberships__team__in=team_ids, memberships__role=Membership.Role.MANAGER)
-        .exclude(pk=claim.claimant_id)
-        .distinct()
-    )
-
-
-def can_decide(user: User, claim: Claim) -> bool:
-    """A manager of one of the claimant's teams; where there is none but the claimant, finance.
-
-    Nobody decides their own claim, whatever their roles."""
-    if not user.is_active or user.pk == claim.claimant_id:
-        return False
-    managers = deciders(claim)
-    if managers:
-        return any(m.pk == user.pk for m in managers)
-    return user.is_finance
 
 
 def _may(user: User, claim: Claim, role: str) -> bool:

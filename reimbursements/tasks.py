@@ -14,7 +14,7 @@ from django.utils import timezone
 from learningday.models import FINANCE_GROUP, User
 from reimbursements import money
 from reimbursements.models import Claim, ClaimEvent, ClaimNotice
-from reimbursements.services import deciders
+from reimbursements.selectors import deciders
 
 SUBJECTS = {
     Claim.State.SUBMITTED: "Claim to decide: {claim.description}",

@@ -45,7 +45,7 @@ def _own_claim(request: HttpRequest, pk: int) -> Claim:
 
 def _decidable_claim(request: HttpRequest, pk: int) -> Claim:
     claim = _visible_claim(request, pk)
-    if not services.can_decide(request.user, claim):
+    if not selectors.can_decide(request.user, claim):
         raise PermissionDenied("You may not decide this claim.")
     return claim
 
@@ -208,7 +208,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _visible_claim(request, pk)
     user = request.user
     budget = selectors.budget_for(claim.claimant, claim.purchase_date.year)
-    may_decide = claim.state == Claim.State.SUBMITTED and services.can_decide(user, claim)
+    may_decide = claim.state == Claim.State.SUBMITTED and selectors.can_decide(user, claim)
     context = {
         "claim": claim,
         "receipts": claim.receipts.all(),
