@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from learningday.models import User
+from learningday.services import ProfileData
 from learningday.widgets import QuickSelect
 
 
@@ -58,6 +59,9 @@ class ProfileForm(FocusFirstErrorMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["display_name"].widget.attrs["autocomplete"] = "name"
+
+    def profile_data(self) -> ProfileData:
+        return ProfileData(**{name: self.cleaned_data[name] for name in self.Meta.fields})
 
 
 class OnceTokenField(forms.UUIDField):

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from typing import TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from learningday.models import FormSubmission, User
+from learningday.models import FormSubmission, User, validate_timezone
 
 Created = TypeVar("Created", bound=models.Model)
 
 ALREADY_SAVED = "This was already saved: here it is."
+
+
+class LearningDayError(Exception):
+    """A change to a person that cannot be done; the message is fit to show them.
+
+    ``field`` names the form field it concerns, when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def create_once(*, user: User, token: uuid.UUID, create: Callable[[], Created]) -> tuple[Created, bool]:
@@ -31,3 +43,34 @@ def create_once(*, user: User, token: uuid.UUID, create: Callable[[], Created]) 
         submission.result = result
         submission.save(update_fields=["content_type", "object_id"])
     return result, True
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProfileData:
+    display_name: str
+    timezone: str
+    remind_morning: bool = True
+    remind_nudge: bool = True
+    receive_digest: bool = True
+
+
+def profile_update(*, user: User, data: ProfileData) -> User:
+    """A person changes their own name, time zone and which reminder emails they get.
+
+    Their email address is not here: it changes only through allauth's verified flow."""
+    try:
+        validate_timezone(data.timezone)
+    except ValidationError as error:
+        raise LearningDayError(error.messages[0], field="timezone") from None
+    changes = {**asdict(data), "display_name": data.display_name.strip()}
+    longest = User._meta.get_field("display_name").max_length
+    if len(changes["display_name"]) > longest:
+        raise LearningDayError(f"Keep the name to {longest} characters.", field="display_name")
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(changes))
+    for name, value in changes.items():  # the caller's copy (often request.user) shows the change too
+        setattr(user, name, value)
+    return user

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from learningday import services
 from learningday.forms import ProfileForm
 
 log = logging.getLogger(__name__)
@@ -19,9 +20,13 @@ log = logging.getLogger(__name__)
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Your profile is saved.")
-        return redirect("profile")
+        try:
+            services.profile_update(user=request.user, data=form.profile_data())
+        except services.LearningDayError as error:
+            form.add_error(error.field, str(error))
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("profile")
     return render(request, "learningday/profile.html", {"form": form}, status=400 if form.errors else 200)
 
 

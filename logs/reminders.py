@@ -215,12 +215,6 @@ def unsubscribe_token(user: User, kind: str) -> str:
     return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
 
 
-def unsubscribe(*, user: User, kind: str) -> None:
-    """Stop one kind of reminder email for a person (the profile turns it on again)."""
-    setattr(user, OPT_IN[kind], False)
-    user.save(update_fields=[OPT_IN[kind]])
-
-
 def read_unsubscribe_token(token: str) -> tuple[int, str]:
     data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     if data.get("k") not in OPT_IN:

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from learningday import calendar
 from learningday.models import Team, User
 from logs.models import Away, Entry
+from logs.reminders import OPT_IN
 from reading.models import Item
 from reading.selectors import items_visible_to
 
@@ -119,3 +120,12 @@ def away_delete(*, user: User, away: Away) -> None:
     if away.user_id != user.pk:
         raise LogError("You can only remove your own away days.")
     away.delete()
+
+
+def reminder_unsubscribe(*, user: User, kind: str) -> None:
+    """Stop one kind of reminder email for a person, from the link in it (the profile turns it on again)."""
+    field = OPT_IN.get(kind)
+    if field is None:
+        raise LogError("There is no such reminder email.")
+    setattr(user, field, False)
+    user.save(update_fields=[field])

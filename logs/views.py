@@ -298,6 +298,6 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "logs/unsubscribe.html", {"invalid": True}, status=400)
     label = Reminder.Kind(kind).label
     if request.method == "POST":
-        reminders.unsubscribe(user=person, kind=kind)
+        services.reminder_unsubscribe(user=person, kind=kind)
         return render(request, "logs/unsubscribe.html", {"done": True, "label": label})
     return render(request, "logs/unsubscribe.html", {"label": label, "email": person.email})

@@ -1,5 +1,12 @@
-from django.contrib import admin
+"""The reading list in the admin: items are edited here, but they are curated, rejected and
+placed on the list only through the same service functions as the site."""
 
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+
+from reading import services
 from reading.models import Endorsement, Item, Progress, Topic
 
 
@@ -10,14 +17,65 @@ class TopicAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Why not?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="The person who suggested it sees this.",
+    )
+
+
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "team", "topic", "status", "position", "suggested_by", "created_at"]
     list_filter = ["status", "kind", "team", "topic"]
     search_fields = ["title", "authors", "arxiv_id", "doi", "isbn", "url"]
     list_select_related = ["team", "topic", "suggested_by"]
-    raw_id_fields = ["suggested_by", "curated_by"]
-    readonly_fields = ["created_at", "updated_at", "curated_at"]
+    raw_id_fields = ["suggested_by"]
+    actions = ["curate", "reject"]
+    # Where an item stands on its list changes only through the services (the actions below).
+    readonly_fields = [
+        "status",
+        "rejection_reason",
+        "curated_by",
+        "curated_at",
+        "position",
+        "created_at",
+        "updated_at",
+    ]
+
+    def _each(self, request, queryset, action, done: str, **kwargs) -> None:
+        ok = 0
+        for item in queryset:
+            try:
+                action(user=request.user, item=item, **kwargs)
+            except services.ReadingError as error:
+                self.message_user(request, f"Item #{item.pk}: {error}", messages.ERROR)
+            else:
+                ok += 1
+        if ok:
+            self.message_user(request, f"{done} {ok} item{'s' if ok != 1 else ''}.", messages.SUCCESS)
+
+    @admin.action(description="Curate selected suggestions (to the bottom of their list)")
+    def curate(self, request, queryset):
+        self._each(request, queryset, services.item_curate, "Curated")
+
+    @admin.action(description="Reject selected suggestions, with a reason…")
+    def reject(self, request, queryset):
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            self._each(request, queryset, services.item_reject, "Rejected", reason=form.cleaned_data["reason"])
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Why are these suggestions not taken?",
+            "opts": self.model._meta,
+            "items": queryset,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/reading/item/reject.html", context)
 
 
 @admin.register(Progress)

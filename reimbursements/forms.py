@@ -11,9 +11,8 @@ from learningday.forms import FocusFirstErrorMixin, OnceFormMixin
 from reading import identifiers
 from reading.models import Item
 from reading.selectors import items_visible_to
-from reimbursements import money, receipts
+from reimbursements import money, receipts, services
 from reimbursements.models import Claim
-from reimbursements.services import MAX_RECEIPTS, ClaimData
 
 ACCEPTED_TYPES = "image/jpeg,image/png,image/webp,image/heic,image/heif,application/pdf"
 
@@ -33,8 +32,8 @@ class ReceiptsField(forms.FileField):
         files = data if isinstance(data, list | tuple) else [data] if data else []
         if self.required and not files:
             raise ValidationError("Add a receipt: a photo or a PDF.", code="required")
-        if len(files) > MAX_RECEIPTS:
-            raise ValidationError(f"Add at most {MAX_RECEIPTS} receipts to one claim.", code="too_many")
+        if len(files) > services.MAX_RECEIPTS:
+            raise ValidationError(f"Add at most {services.MAX_RECEIPTS} receipts to one claim.", code="too_many")
         processed, problems = [], []
         for upload in files:
             try:
@@ -97,12 +96,6 @@ class ClaimForm(FocusFirstErrorMixin, forms.ModelForm):
         if not self.instance.pk:
             self.initial.setdefault("currency", settings.HOME_CURRENCY)
 
-    def clean_purchase_date(self) -> dt.date:
-        day = self.cleaned_data["purchase_date"]
-        if day > self.today:
-            raise ValidationError("The purchase date cannot be in the future.", code="future")
-        return day
-
     def clean_isbn(self) -> str:
         raw = (self.cleaned_data.get("isbn") or "").strip()
         if not raw:
@@ -114,27 +107,17 @@ class ClaimForm(FocusFirstErrorMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        amount, currency, home = data.get("amount"), data.get("currency"), data.get("home_amount")
-        if amount is not None:
-            if amount <= 0:
-                self.add_error("amount", "The amount must be more than zero.")
-            elif currency and not money.has_valid_precision(amount, currency):
-                digits = money.minor_units(currency)
-                self.add_error(
-                    "amount", f"{currency} amounts have {digits} digit{'s' if digits != 1 else ''} after the point."
-                )
-        if currency and currency != settings.HOME_CURRENCY:
-            if home is None:
-                self.add_error("home_amount", f"Give what you were charged in {settings.HOME_CURRENCY}.")
-            elif home <= 0 or not money.has_valid_precision(home, settings.HOME_CURRENCY):
-                self.add_error("home_amount", f"Give an amount in {settings.HOME_CURRENCY} such as 39.90.")
-        elif home is not None:
-            data["home_amount"] = None  # same currency: the amount itself is what was charged
+        if all(name in data for name in self.Meta.fields):
+            # The rules of the claim's date and money are the service's; shown here on their field.
+            try:
+                services.check_claim(data=self.claim_data(), today=self.today)
+            except services.ClaimError as error:
+                self.add_error(error.field, str(error))
         return data
 
-    def claim_data(self) -> ClaimData:
+    def claim_data(self) -> services.ClaimData:
         data = self.cleaned_data
-        return ClaimData(**{name: data[name] for name in self.Meta.fields})
+        return services.ClaimData(**{name: data[name] for name in self.Meta.fields})
 
 
 class NewClaimForm(OnceFormMixin, ClaimForm):

@@ -268,3 +268,28 @@ def claim_visible_to(user: User) -> QuerySet[Claim]:
     if user.is_finance:
         visible |= Q(state__in=SPENT) | (~Q(state=S.DRAFT) & ~Exists(_other_managers()))
     return Claim.objects.filter(visible)
+
+
+# --- Who may decide ----------------------------------------------------------------
+
+
+def deciders(claim: Claim) -> list[User]:
+    """The managers of the claimant's teams, never the claimant."""
+    team_ids = Membership.objects.filter(user_id=claim.claimant_id).values("team_id")
+    return list(
+        User.objects.filter(is_active=True, memberships__team__in=team_ids, memberships__role=Membership.Role.MANAGER)
+        .exclude(pk=claim.claimant_id)
+        .distinct()
+    )
+
+
+def can_decide(user: User, claim: Claim) -> bool:
+    """A manager of one of the claimant's teams; where there is none but the claimant, finance.
+
+    Nobody decides their own claim, whatever their roles."""
+    if not user.is_active or user.pk == claim.claimant_id:
+        return False
+    managers = deciders(claim)
+    if managers:
+        return any(m.pk == user.pk for m in managers)
+    return user.is_finance

@@ -4,7 +4,9 @@ the move is allowed, locks the row, writes the event and queues the emails on co
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,12 +14,15 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from learningday import calendar
 from learningday.models import Membership, User
+from learningday.services import create_once
+from reading import services as reading
 from reading.models import Item
 from reimbursements import money
 from reimbursements.models import Claim, ClaimEvent, Receipt
 from reimbursements.receipts import ProcessedReceipt
-from reimbursements.selectors import flags_for
+from reimbursements.selectors import can_decide, flags_for
 
 S = Claim.State
 
@@ -35,7 +40,16 @@ MAX_RECEIPTS = 10
 
 
 class ClaimError(Exception):
-    """A claim action that cannot be done; the message is fit to show the person."""
+    """A claim action that cannot be done; the message is fit to show the person.
+
+    ``field`` names the part of the claim form it concerns, when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+NEEDS_RECEIPT = "Add a receipt before you submit: a photo or a PDF."
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,31 +63,6 @@ class ClaimData:
     home_amount: Decimal | None = None
     item: Item | None = None
     isbn: str = ""
-
-
-# --- Who may decide ----------------------------------------------------------------
-
-
-def deciders(claim: Claim) -> list[User]:
-    """The managers of the claimant's teams, never the claimant."""
-    team_ids = Membership.objects.filter(user_id=claim.claimant_id).values("team_id")
-    return list(
-        User.objects.filter(is_active=True, memberships__team__in=team_ids, memberships__role=Membership.Role.MANAGER)
-        .exclude(pk=claim.claimant_id)
-        .distinct()
-    )
-
-
-def can_decide(user: User, claim: Claim) -> bool:
-    """A manager of one of the claimant's teams; where there is none but the claimant, finance.
-
-    Nobody decides their own claim, whatever their roles."""
-    if not user.is_active or user.pk == claim.claimant_id:
-        return False
-    managers = deciders(claim)
-    if managers:
-        return any(m.pk == user.pk for m in managers)
-    return user.is_finance
 
 
 def _may(user: User, claim: Claim, role: str) -> bool:
@@ -122,20 +111,28 @@ def _transition(
 # --- The claimant ---------------------------------------------------------------------
 
 
-def _check(data: ClaimData, *, today: dt.date) -> None:
+def _decimals(currency: str) -> str:
+    digits = money.minor_units(currency)
+    return f"{currency} amounts have {digits} digit{'s' if digits != 1 else ''} after the decimal point."
+
+
+def check_claim(*, data: ClaimData, today: dt.date) -> None:
+    """The rules of a claim's date and money, for the claim form and the services alike."""
     if data.currency not in money.currencies():
-        raise ClaimError(f"{data.currency} is not a currency we know.")
+        raise ClaimError(f"{data.currency} is not a currency we know.", field="currency")
     if data.amount <= 0:
-        raise ClaimError("The amount must be more than zero.")
+        raise ClaimError("The amount must be more than zero.", field="amount")
     if not money.has_valid_precision(data.amount, data.currency):
-        raise ClaimError(f"{data.currency} has {money.minor_units(data.currency)} digits after the decimal point.")
+        raise ClaimError(_decimals(data.currency), field="amount")
     if data.purchase_date > today:
-        raise ClaimError("The purchase date cannot be in the future.")
+        raise ClaimError("The purchase date cannot be in the future.", field="purchase_date")
     if data.currency != settings.HOME_CURRENCY:
         if data.home_amount is None or data.home_amount <= 0:
-            raise ClaimError(f"Give the amount in {settings.HOME_CURRENCY} that you were actually charged.")
+            raise ClaimError(
+                f"Give the amount in {settings.HOME_CURRENCY} that you were actually charged.", field="home_amount"
+            )
         if not money.has_valid_precision(data.home_amount, settings.HOME_CURRENCY):
-            raise ClaimError(f"The amount in {settings.HOME_CURRENCY} has too many digits after the decimal point.")
+            raise ClaimError(_decimals(settings.HOME_CURRENCY), field="home_amount")
 
 
 def _fields(data: ClaimData) -> dict:
@@ -155,7 +152,7 @@ def _fields(data: ClaimData) -> dict:
 
 
 def claim_create(*, user: User, data: ClaimData, today: dt.date) -> Claim:
-    _check(data, today=today)
+    check_claim(data=data, today=today)
     with transaction.atomic():
         claim = Claim.objects.create(claimant=user, state=S.DRAFT, **_fields(data))
         ClaimEvent.objects.create(claim=claim, actor=user, from_state="", to_state=S.DRAFT, amount=claim.amount)
@@ -163,7 +160,7 @@ def claim_create(*, user: User, data: ClaimData, today: dt.date) -> Claim:
 
 
 def claim_update(*, user: User, claim: Claim, data: ClaimData, today: dt.date) -> Claim:
-    _check(data, today=today)
+    check_claim(data=data, today=today)
     with transaction.atomic():
         locked = Claim.objects.select_for_update().get(pk=claim.pk)
         if locked.claimant_id != user.pk:
@@ -208,7 +205,7 @@ def receipt_add(*, user: User, claim: Claim, processed: ProcessedReceipt) -> Rec
         if locked.claimant_id != user.pk or not locked.is_editable:
             raise ClaimError("Receipts can be added only to your own draft or returned claim.")
         if locked.receipts.count() >= MAX_RECEIPTS:
-            raise ClaimError(f"A claim can have at most {MAX_RECEIPTS} receipts.")
+            raise ClaimError(f"A claim can have at most {MAX_RECEIPTS} receipts.", field="receipts")
         receipt = store_receipt(claim=locked, processed=processed)
     return receipt
 
@@ -224,9 +221,107 @@ def receipt_remove(*, user: User, receipt: Receipt) -> None:
         transaction.on_commit(lambda: [storage.delete(name) for name in files if name])
 
 
+@dataclass(frozen=True, kw_only=True)
+class ClaimSaved:
+    """What saving a claim from its form came to, for the person who filed it."""
+
+    claim: Claim
+    submitted: bool = False
+    held: str = ""  # why a claim that was to be submitted stays a draft
+    suggested: Item | None = None  # the reading-list item the book now points at
+    repeat: bool = False  # the same form posted again: ``claim`` is what its first post saved
+
+
+def claim_save(
+    *,
+    user: User,
+    data: ClaimData,
+    receipts: Sequence[ProcessedReceipt] = (),
+    submit: bool = False,
+    suggest: bool = False,
+    claim: Claim | None = None,
+    token: uuid.UUID | None = None,
+) -> ClaimSaved:
+    """File a new claim (``claim`` None) or change one: its data, new receipts and, when asked,
+    the submit, all or nothing.
+
+    ``suggest`` puts a book that is not on a reading list yet on the claimant's team's list.
+    A book a teammate bought already, or one the claimant claimed in the past year, is held
+    as a draft instead of being submitted: the claimant decides again. A new claim with a
+    ``token`` is filed once per token (see ``create_once``)."""
+    if submit and not receipts and (claim is None or not claim.receipts.exists()):
+        raise ClaimError(NEEDS_RECEIPT, field="receipts")
+
+    def save() -> ClaimSaved:
+        return _save(user=user, data=data, receipts=receipts, submit=submit, suggest=suggest, claim=claim)
+
+    if claim is not None or token is None:
+        return save()
+    saved: list[ClaimSaved] = []
+
+    def create() -> Claim:
+        saved.append(save())
+        return saved[-1].claim
+
+    first, fresh = create_once(user=user, token=token, create=create)
+    return saved[-1] if fresh else ClaimSaved(claim=first, repeat=True)
+
+
+def _save(
+    *,
+    user: User,
+    data: ClaimData,
+    receipts: Sequence[ProcessedReceipt],
+    submit: bool,
+    suggest: bool,
+    claim: Claim | None,
+) -> ClaimSaved:
+    today = calendar.user_today(user)
+    with transaction.atomic():
+        suggested = None
+        if suggest and data.item is None and data.kind == Claim.Kind.BOOK:
+            suggested = _suggest_for_reading(user=user, data=data)
+            if suggested is not None:
+                data = replace(data, item=suggested)
+        if claim is None:
+            claim = claim_create(user=user, data=data, today=today)
+        else:
+            claim = claim_update(user=user, claim=claim, data=data, today=today)
+        for processed in receipts:
+            receipt_add(user=user, claim=claim, processed=processed)
+        held = _held(claim) if submit else ""
+        if submit and not held:
+            claim_submit(user=user, claim=claim)
+    return ClaimSaved(claim=claim, submitted=submit and not held, held=held, suggested=suggested)
+
+
+def _suggest_for_reading(*, user: User, data: ClaimData) -> Item | None:
+    """The book on the reading list of the claimant's first team (by name), new or already there."""
+    membership = Membership.objects.filter(user=user).select_related("team").order_by("team__name").first()
+    if membership is None:
+        return None
+    item_data = reading.ItemData(kind=Item.Kind.BOOK, title=data.description, isbn=data.isbn, team=membership.team)
+    try:
+        return reading.item_suggest(user=user, data=item_data)
+    except reading.DuplicateItem as duplicate:
+        return duplicate.item
+    except reading.ReadingError:
+        return None
+
+
+def _held(claim: Claim) -> str:
+    """Why this claim should not be submitted without a second thought; empty when it may be."""
+    flags = flags_for(claim)
+    if flags.claimed_before:
+        return "You claimed this book already in the past year (the same ISBN, reading list item or title)."
+    if flags.bought_in_team:
+        return "Already bought in your team — borrow it?"
+    return ""
+
+
 def claim_submit(*, user: User, claim: Claim) -> Claim:
     if not claim.receipts.exists():
-        raise ClaimError("Add a receipt before you submit: a photo or a PDF.")
+        raise ClaimError(NEEDS_RECEIPT, field="receipts")
     return _transition(user=user, claim=claim, to=S.SUBMITTED, updates={"submitted_at": timezone.now()})
 
 

@@ -15,7 +15,7 @@ from learningday import mail
 from learningday.models import FINANCE_GROUP, User
 from reimbursements import money
 from reimbursements.models import Claim, ClaimEvent, ClaimNotice
-from reimbursements.services import deciders
+from reimbursements.selectors import deciders
 
 SUBJECTS = {
     Claim.State.SUBMITTED: "Claim to decide: {claim.description}",

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,10 +14,9 @@ from django.views.decorators.http import require_POST
 from learningday import calendar
 from learningday.exports import csv_response
 from learningday.models import Membership
-from learningday.services import ALREADY_SAVED, create_once
+from learningday.services import ALREADY_SAVED
 from logs.selectors import entries_visible_to
-from reading import services as reading_services
-from reading.models import Item, Progress
+from reading.models import Progress
 from reading.selectors import items_visible_to
 from reimbursements import money, selectors, services
 from reimbursements.forms import ApproveForm, ChangesForm, ClaimForm, MarkPaidForm, NewClaimForm, PeriodForm, RejectForm
@@ -45,7 +43,7 @@ def _own_claim(request: HttpRequest, pk: int) -> Claim:
 
 def _decidable_claim(request: HttpRequest, pk: int) -> Claim:
     claim = _visible_claim(request, pk)
-    if not services.can_decide(request.user, claim):
+    if not selectors.can_decide(request.user, claim):
         raise PermissionDenied("You may not decide this claim.")
     return claim
 
@@ -75,20 +73,13 @@ def my_claims(request: HttpRequest) -> HttpResponse:
 def claim_new(request: HttpRequest) -> HttpResponse:
     form = NewClaimForm(request.POST or None, request.FILES or None, user=request.user, today=_today(request))
     if request.method == "POST" and form.is_valid():
-        submit = "submit" in request.POST
-        if submit and not form.cleaned_data["receipts"]:
-            form.add_error("receipts", "Add a receipt before you submit: a photo or a PDF.")
+        try:
+            saved = services.claim_save(user=request.user, token=form.token, **_save_args(request, form))
+        except services.ClaimError as error:
+            _show_on_form(form, error)
         else:
-            try:
-                claim, first = create_once(
-                    user=request.user, token=form.token, create=lambda: _save(request, form, claim=None, submit=submit)
-                )
-            except services.ClaimError as error:
-                form.add_error(None, str(error))
-            else:
-                if not first:
-                    messages.info(request, ALREADY_SAVED)
-                return redirect(claim)
+            _tell(request, saved)
+            return redirect(saved.claim)
     return render(request, "reimbursements/form.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -101,69 +92,44 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, request.FILES or None, instance=claim, user=request.user, today=_today(request)
     )
     if request.method == "POST" and form.is_valid():
-        submit = "submit" in request.POST
-        if submit and not form.cleaned_data["receipts"] and not claim.receipts.exists():
-            form.add_error("receipts", "Add a receipt before you submit: a photo or a PDF.")
+        try:
+            saved = services.claim_save(user=request.user, claim=claim, **_save_args(request, form))
+        except services.ClaimError as error:
+            _show_on_form(form, error)
         else:
-            try:
-                claim = _save(request, form, claim=claim, submit=submit)
-            except services.ClaimError as error:
-                form.add_error(None, str(error))
-            else:
-                return redirect(claim)
+            _tell(request, saved)
+            return redirect(saved.claim)
     context = {"form": form, "claim": claim, "receipts": claim.receipts.all()}
     return render(request, "reimbursements/form.html", context, status=400 if form.errors else 200)
 
 
-def _save(request: HttpRequest, form: ClaimForm, *, claim: Claim | None, submit: bool) -> Claim:
-    """Save the claim, its new receipts and, when asked, submit it: all or nothing."""
-    user, today = request.user, _today(request)
-    data = form.claim_data()
-    with transaction.atomic():
-        if form.cleaned_data.get("suggest_for_reading") and data.item is None and data.kind == Claim.Kind.BOOK:
-            data = _with_suggestion(request, data)
-        if claim is None:
-            claim = services.claim_create(user=user, data=data, today=today)
-        else:
-            claim = services.claim_update(user=user, claim=claim, data=data, today=today)
-        for processed in form.cleaned_data["receipts"]:
-            services.receipt_add(user=user, claim=claim, processed=processed)
-        # A book a teammate already bought, or one this person claimed in the past year:
-        # say so before it is submitted (it stays a draft).
-        flags = selectors.flags_for(claim) if submit else None
-        held = flags is not None and (flags.bought_in_team or flags.claimed_before)
-        if submit and not held:
-            services.claim_submit(user=user, claim=claim)
-    if held:
-        why = (
-            "You claimed this book already in the past year (the same ISBN, reading list item or title)."
-            if flags.claimed_before
-            else "Already bought in your team — borrow it?"
-        )
+def _save_args(request: HttpRequest, form: ClaimForm) -> dict:
+    return {
+        "data": form.claim_data(),
+        "receipts": form.cleaned_data["receipts"],
+        "submit": "submit" in request.POST,
+        "suggest": form.cleaned_data["suggest_for_reading"],
+    }
+
+
+def _show_on_form(form: ClaimForm, error: services.ClaimError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, str(error))
+
+
+def _tell(request: HttpRequest, saved: services.ClaimSaved) -> None:
+    if saved.repeat:
+        messages.info(request, ALREADY_SAVED)
+        return
+    if saved.suggested is not None:
+        messages.info(request, f"“{saved.suggested.title}” is on {saved.suggested.team.name}'s reading list.")
+    if saved.held:
         messages.warning(
-            request,
-            f"{why} Your claim is saved as a draft: submit it if you still need your own copy.",
+            request, f"{saved.held} Your claim is saved as a draft: submit it if you still need your own copy."
         )
-    elif submit:
+    elif saved.submitted:
         messages.success(request, "Submitted. Your manager decides it; you get an email either way.")
     else:
         messages.success(request, "Saved as a draft. Submit it when the receipts are in.")
-    return claim
-
-
-def _with_suggestion(request: HttpRequest, data: services.ClaimData) -> services.ClaimData:
-    team = Membership.objects.filter(user=request.user).select_related("team").order_by("team__name").first()
-    if team is None:
-        return data
-    item_data = reading_services.ItemData(kind=Item.Kind.BOOK, title=data.description, isbn=data.isbn, team=team.team)
-    try:
-        item = reading_services.item_suggest(user=request.user, data=item_data)
-    except reading_services.DuplicateItem as duplicate:
-        item = duplicate.item
-    except reading_services.ReadingError:
-        return data
-    messages.info(request, f"“{item.title}” is on {team.team.name}'s reading list.")
-    return services.ClaimData(**{**data.__dict__, "item": item})
 
 
 @require_POST
@@ -208,7 +174,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _visible_claim(request, pk)
     user = request.user
     budget = selectors.budget_for(claim.claimant, claim.purchase_date.year)
-    may_decide = claim.state == Claim.State.SUBMITTED and services.can_decide(user, claim)
+    may_decide = claim.state == Claim.State.SUBMITTED and selectors.can_decide(user, claim)
     context = {
         "claim": claim,
         "receipts": claim.receipts.all(),

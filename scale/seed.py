@@ -973,7 +973,7 @@ class Seeder:
 
     def _deciders(self, person: Person) -> list[int]:
         """Who decides this person's claims: a manager of one of their teams, never
-        themselves; where there is none, finance (as services.can_decide says)."""
+        themselves; where there is none, finance (as selectors.can_decide says)."""
         managers = sorted({m for team in person.teams for m in self.team_managers[team] if m != person.id})
         return managers or [f for f in self.finance if f != person.id]
 

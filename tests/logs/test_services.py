@@ -3,8 +3,9 @@ from decimal import Decimal
 
 import pytest
 
+from learningday.models import User
 from logs.models import Entry
-from logs.services import EntryData, LogError, entry_delete, entry_save
+from logs.services import EntryData, LogError, entry_delete, entry_save, reminder_unsubscribe
 from tests.conftest import LAST_THURSDAY
 from tests.factories import EntryFactory
 
@@ -101,3 +102,23 @@ def test_the_database_refuses_impossible_hours(member):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Entry.objects.bulk_create([Entry(author=member, day=LAST_THURSDAY, body="x", hours=Decimal("25"))])
+
+
+# --- Unsubscribing from a reminder email ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "field"), [("morning", "remind_morning"), ("nudge", "remind_nudge"), ("digest", "receive_digest")]
+)
+def test_unsubscribing_stops_that_one_kind_of_reminder_only(member, kind, field):
+    reminder_unsubscribe(user=member, kind=kind)
+    stored = User.objects.get(pk=member.pk)
+    opted_in = {name: getattr(stored, name) for name in ("remind_morning", "remind_nudge", "receive_digest")}
+    assert opted_in == {"remind_morning": True, "remind_nudge": True, "receive_digest": True, field: False}
+
+
+def test_unsubscribing_from_an_unknown_kind_is_refused_and_changes_nothing(member):
+    with pytest.raises(LogError, match="no such reminder"):
+        reminder_unsubscribe(user=member, kind="weekly")
+    stored = User.objects.get(pk=member.pk)
+    assert (stored.remind_morning, stored.remind_nudge, stored.receive_digest) == (True, True, True)

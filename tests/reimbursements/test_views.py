@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+import html
 import io
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from reading.models import Item
 from reimbursements.models import Claim
 from tests.factories import ClaimFactory, MembershipFactory, UserFactory, jpeg_bytes
 
@@ -416,3 +418,28 @@ def test_the_reviewer_sees_a_book_claimed_twice_by_the_same_person(client, manag
     client.force_login(manager)
     page = client.get("/claims/review/").content.decode()
     assert "The same person claimed this book in the past year" in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "message"),
+    [
+        ({"amount": "10.005"}, "amount", "EUR amounts have 2 digits after the decimal point."),
+        ({"amount": "0"}, "amount", "The amount must be more than zero."),
+        ({"currency": "USD"}, "home_amount", "Give the amount in EUR that you were actually charged."),
+        ({"purchase_date": "2026-11-25"}, "purchase_date", "The purchase date cannot be in the future."),
+    ],
+)
+def test_a_money_or_date_rule_is_shown_on_its_field_in_the_services_words(member_client, frozen, typed, field, message):
+    response = member_client.post("/claims/new/", {**claim_form(**typed), "receipts": [upload()]})
+    assert response.status_code == 400
+    assert response.context["form"].errors == {field: [message]}
+    assert f'<a href="#id_{field}">' in response.content.decode()
+    assert not Claim.objects.exists()
+
+
+def test_a_book_is_suggested_for_the_team_reading_list_with_the_claim(member_client, member, team, frozen):
+    form = {**claim_form(), "suggest_for_reading": "on", "receipts": [upload()]}
+    response = member_client.post("/claims/new/", form, follow=True)
+    item = Item.objects.get()
+    assert (item.team, item.status, Claim.objects.get().item) == (team, "suggested", item)
+    assert f"“The Book of Why” is on {team.name}'s reading list." in html.unescape(response.content.decode())

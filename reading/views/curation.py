@@ -1,0 +1,42 @@
+"""Curating a team's list: taking a suggestion on, turning it down with a reason, reordering."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from reading import services
+from reading.forms import EVERYONE, RejectForm
+from reading.views.helpers import _act, _curatable_item
+
+
+@require_POST
+def item_curate(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _curatable_item(request, pk)
+    _act(request, services.item_curate, item=item, success=f"“{item.title}” is on the curated list.")
+    return redirect(item)
+
+
+def item_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _curatable_item(request, pk)
+    form = RejectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_reject(user=request.user, item=item, reason=form.cleaned_data["reason"])
+        except services.ReadingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"“{item.title}” is not taken; the person who suggested it sees why.")
+            return redirect(item)
+    return render(request, "reading/reject.html", {"form": form, "item": item}, status=400 if form.errors else 200)
+
+
+@require_POST
+def item_move(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _curatable_item(request, pk)
+    direction = request.POST.get("direction", "")
+    _act(request, services.item_move, item=item, direction=direction, success=f"Moved “{item.title}” {direction}.")
+    team = f"?team={item.team.slug}" if item.team else f"?team={EVERYONE}"
+    return redirect(f"/reading/{team}#item-{item.pk}")

@@ -1,0 +1,149 @@
+"""One item: its page, suggesting a new one (filled in from an identifier), editing, endorsing and tracking it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from learningday import calendar
+from learningday.services import ALREADY_SAVED, create_once
+from reading import identifiers, lookup, selectors, services
+from reading.forms import ItemForm, LookupForm, ProgressForm, RejectForm, SuggestForm
+from reading.models import Item, Progress
+from reading.views.helpers import _act, _item_form, _visible_item
+
+
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _visible_item(request, pk)
+    mine = Progress.objects.filter(user=request.user, item=item).first()
+    context = {
+        "item": item,
+        "progress_form": ProgressForm(
+            initial={"state": mine.state if mine else "", "finished_on": mine.finished_on if mine else None}
+        ),
+        "mine": mine,
+        "buddies": selectors.study_buddies(item, request.user),
+        "can_curate": services.can_curate(request.user, item.team),
+        "can_edit": services.can_curate(request.user, item.team)
+        or (item.suggested_by_id == request.user.pk and item.status == Item.Status.SUGGESTED),
+        "endorsed": item.endorsements.filter(user=request.user).exists(),
+        "reject_form": RejectForm(),
+    }
+    return render(request, "reading/detail.html", context)
+
+
+def _initial_from_identifier(raw: str) -> dict:
+    """Keep what was pasted, in the field it belongs to, when the lookup cannot fill the form."""
+    try:
+        found = identifiers.detect(raw)
+    except identifiers.IdentifierError:
+        return {}
+    field = {"arxiv": "arxiv_id", "doi": "doi", "isbn": "isbn", "url": "url"}[found.kind]
+    return {field: found.value, "kind": Item.Kind.BOOK if found.kind == "isbn" else Item.Kind.PAPER}
+
+
+def item_new(request: HttpRequest) -> HttpResponse:
+    if not selectors.teams_to_suggest_for(request.user).exists() and not request.user.is_manager:
+        raise PermissionDenied("Join a team to suggest reading.")
+    lookup_form = LookupForm(request.POST if "lookup" in request.POST else None)
+    form = _item_form(request, form_class=SuggestForm)
+    if request.method == "POST" and "lookup" in request.POST:
+        if lookup_form.is_valid():
+            raw = lookup_form.cleaned_data["identifier"]
+            try:
+                found = lookup.lookup(raw)
+            except lookup.LookupFailed as error:
+                messages.warning(request, f"{error}")
+                form = _item_form(request, initial=_initial_from_identifier(raw), form_class=SuggestForm)
+            else:
+                initial = {k: v for k, v in asdict(found).items() if k in ItemForm.Meta.fields and v}
+                existing = selectors.same_identifier(request.user, found)
+                if existing is not None:
+                    messages.info(request, f"“{existing.title}” is on your lists already: here it is.")
+                    return redirect(existing)
+                messages.success(request, f"Filled in from {found.source}. Check the details, then suggest it.")
+                form = _item_form(request, initial=initial, form_class=SuggestForm)
+    elif request.method == "POST":
+        form = _item_form(request, data=request.POST, form_class=SuggestForm)
+        if form.is_valid():
+            try:
+                item, first = create_once(
+                    user=request.user,
+                    token=form.token,
+                    create=lambda: services.item_suggest(user=request.user, data=form.item_data()),
+                )
+            except services.DuplicateItem as duplicate:
+                if selectors.items_visible_to(request.user).filter(pk=duplicate.item.pk).exists():
+                    messages.info(request, f"{duplicate} Here it is.")
+                    return redirect(duplicate.item)
+                # Someone else's suggestion, not curated yet: say so without showing it.
+                form.add_error(None, "Someone suggested this already; it waits for a manager to curate it.")
+            except services.ReadingError as error:
+                form.add_error(None, str(error))
+            else:
+                if not first:
+                    messages.info(request, ALREADY_SAVED)
+                elif item.status == Item.Status.CURATED:
+                    messages.success(request, f"“{item.title}” is on the list.")
+                else:
+                    messages.success(request, f"Thank you: “{item.title}” waits for a manager to curate it.")
+                return redirect(item)
+    status = 400 if form.errors or lookup_form.errors else 200
+    return render(request, "reading/new.html", {"form": form, "lookup_form": lookup_form}, status=status)
+
+
+def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _visible_item(request, pk)
+    own_open = item.suggested_by_id == request.user.pk and item.status == Item.Status.SUGGESTED
+    if not (services.can_curate(request.user, item.team) or own_open):
+        raise PermissionDenied("Only the team's managers can change this item.")
+    form = _item_form(request, data=request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.item_update(user=request.user, item=item, data=form.item_data())
+        except services.DuplicateItem as duplicate:
+            form.add_error(None, f"{duplicate} Edit that one instead.")
+        except services.ReadingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Saved.")
+            return redirect(item)
+    return render(request, "reading/edit.html", {"form": form, "item": item}, status=400 if form.errors else 200)
+
+
+@require_POST
+def item_endorse(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _visible_item(request, pk)
+    endorse = request.POST.get("endorse") != "0"
+    _act(
+        request,
+        services.item_endorse,
+        item=item,
+        endorse=endorse,
+        success="Thank you for the endorsement." if endorse else "Endorsement taken back.",
+    )
+    return redirect(item)
+
+
+@require_POST
+def item_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _visible_item(request, pk)
+    form = ProgressForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pick a state for this item, and a real date for when you finished.")
+        return redirect(item)
+    today = calendar.user_today(request.user)
+    try:
+        progress = services.progress_set(user=request.user, item=item, today=today, **form.cleaned_data)
+    except services.ReadingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"On your shelf: {progress.get_state_display().lower()}." if progress else "Taken off your shelf."
+        )
+    return redirect(request.POST.get("next") if request.POST.get("next") == "/reading/mine/" else item)
