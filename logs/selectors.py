@@ -18,6 +18,15 @@ from reading.selectors import items_visible_to
 SEARCH_CONFIG = "english"
 
 
+def author_visible_to(user: User, person_id: int) -> User | None:
+    """The person a feed is filtered to, if this reader may know them: themselves, a teammate,
+    or someone who shares entries with everyone. Anyone else is nobody, so an id names no one."""
+    my_teams = Membership.objects.filter(user=user).values("team_id")
+    teammate = Exists(Membership.objects.filter(user_id=OuterRef("pk"), team_id__in=my_teams))
+    shares = Exists(Entry.objects.filter(author_id=OuterRef("pk"), visibility=Entry.Visibility.EVERYONE))
+    return User.objects.filter(Q(pk=user.pk) | teammate | shares, pk=person_id).first()
+
+
 def entries_visible_to(user: User) -> QuerySet[Entry]:
     """Entries this person may read: their own, those shared with everyone, and those shared
     with a team they are in. Joined for display (author and the author's teams)."""

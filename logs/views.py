@@ -82,7 +82,7 @@ def feed(request: HttpRequest) -> HttpResponse:
     form = FeedFilterForm(request.GET or None)
     entries = selectors.entries_visible_to(request.user)
     person_id = parsing.parse_id(request.GET.get("person"))
-    person = User.objects.filter(pk=person_id).first() if person_id else None
+    person = selectors.author_visible_to(request.user, person_id) if person_id else None
     filters = form.cleaned_data if form.is_valid() else {}
     entries = selectors.filter_feed(
         entries,

@@ -208,6 +208,20 @@ def test_feed_filters_by_team_person_category_dates_and_words(client, member, ma
     assert shown(q="nothing-like-this") == []
 
 
+def test_the_person_filter_names_nobody_the_reader_may_not_know(member_client, member, outsider, frozen):
+    # The outsider shares nothing with the member's teams or with everyone: their id names nobody.
+    EntryFactory(author=outsider, day=LAST_THURSDAY, body="Graph networks")
+    body = member_client.get("/logs/", {"person": outsider.pk}).content.decode()
+    assert "Olivia Outsider" not in body
+    assert "Graph networks" not in body
+
+    # Once they share an entry with everyone, the filter may name them.
+    EntryFactory(author=outsider, day=dt.date(2026, 11, 12), body="Open notes", visibility="everyone")
+    body = member_client.get("/logs/", {"person": outsider.pk}).content.decode()
+    assert "Showing entries by <strong>Olivia Outsider</strong>" in body
+    assert "Open notes" in body and "Graph networks" not in body
+
+
 @pytest.mark.parametrize("person", ["²", "፩", "٣", "-1", "0", "1 ", "9" * 400, "a\x00b"])
 def test_feed_ignores_a_person_that_is_not_an_id(member_client, member, frozen, person):
     EntryFactory(author=member, day=LAST_THURSDAY, body="Kalman filters")
