@@ -41,11 +41,11 @@ _ISBN_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212]+")
 _ISBN_PREFIX = re.compile(r"^isbn(?:-?1[03])?\s*:?\s*", re.IGNORECASE)
 
 # arXiv's own grammar (arxiv-browse): new style since April 2007, old style before.
-_ARXIV_NEW = re.compile(r"^(?P<yy>\d\d)(?P<mm>\d\d)\.(?P<num>\d{4,5})(?:v(?P<version>[1-9]\d*))?$")
+_ARXIV_NEW = re.compile(r"^(?P<yy>\d\d)(?P<mm>\d\d)\.(?P<num>\d{4,5})(?:v(?P<version>[1-9]\d*))?$", re.ASCII)
 _ARXIV_OLD = re.compile(
     r"^(?P<archive>[a-z]+(?:-[a-z]{2,})?)(?:\.(?P<subject>[a-z\-]{2,}))?/"
     r"(?P<yy>\d\d)(?P<mm>\d\d)(?P<num>\d{3})(?:v(?P<version>[1-9]\d*))?$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _ARXIV_PREFIX = re.compile(r"^arxiv\s*:\s*", re.IGNORECASE)
 _ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org"}
@@ -53,7 +53,7 @@ _ARXIV_PATH = re.compile(r"^/(?:abs|pdf|html|format)/(?P<id>.+?)(?:\.pdf)?/?$", 
 
 # Crossref's advice: 10.<registrant of 4-9 digits>/<any suffix>. The suffix may hold
 # almost any character, so only whitespace is refused.
-_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$", re.ASCII)
 _DOI_PREFIX = re.compile(r"^doi\s*:\s*", re.IGNORECASE)
 _DOI_HOSTS = {"doi.org", "dx.doi.org", "www.doi.org"}
 _SCHEMELESS_DOI_LINK = re.compile(r"^(?:www\.|dx\.)?doi\.org/", re.IGNORECASE)
@@ -188,7 +188,7 @@ def normalize_arxiv_id(raw: str) -> str:
 
 
 # BibTeX tools (Mendeley, JabRef) split an old-style id: eprint = {0412083}, primaryClass = {quant-ph}.
-_ARXIV_OLD_NUMBER = re.compile(r"^\d{7}(?:v[1-9]\d*)?$")
+_ARXIV_OLD_NUMBER = re.compile(r"^\d{7}(?:v[1-9]\d*)?$", re.ASCII)
 _ARXIV_CLASS = re.compile(r"^[a-z]+(?:-[a-z]{2,})?(?:\.[a-z\-]{2,})?$", re.IGNORECASE)
 
 

@@ -342,3 +342,18 @@ def test_an_old_style_number_without_its_class_is_refused():
 )
 def test_a_doi_link_without_its_scheme_or_behind_doi_colon_is_read(raw):
     assert normalize_doi(raw) == "10.1038/nature14539"
+
+
+@pytest.mark.parametrize(
+    ("normalize", "args"),
+    [
+        (normalize_arxiv_id, ["١٩٠٥.٠٥٣٩٣"]),  # Arabic-Indic digits
+        (normalize_arxiv_id, ["cs/０１１２０１７"]),  # full-width digits
+        (normalize_doi, ["10.١٢٣٤/abc"]),
+        (normalize_arxiv_eprint, ["٠٤١٢٠٨٣", "quant-ph"]),
+    ],
+)
+def test_identifiers_of_other_scripts_digits_are_refused(normalize, args):
+    # Python's \d matches every script's digits; an identifier is written in ASCII digits only.
+    with pytest.raises(IdentifierError):
+        normalize(*args)
