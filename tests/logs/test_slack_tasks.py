@@ -7,7 +7,8 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from logs.models import Entry, TeamDigest
+from learningday.models import OutboxMessage
+from logs.models import Entry
 from logs.services import EntryData, entry_save
 from logs.tasks import _queue_team_digests, post_entry_to_slack
 from tests.conftest import LAST_THURSDAY
@@ -98,4 +99,4 @@ def test_the_team_digest_is_posted_once_the_next_morning(member, slack_team, hoo
     _queue_team_digests(friday_morning_berlin + dt.timedelta(minutes=15))
     assert len(hook.received) == 1
     assert "Kalman filters" in json.dumps(hook.received[0])
-    assert TeamDigest.objects.get().posted_at is not None
+    assert OutboxMessage.objects.get(kind="channel_digest").sent_at is not None
