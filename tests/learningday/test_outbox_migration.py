@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 BEFORE = [
     ("learningday", "0005_outbox"),
@@ -41,7 +42,8 @@ def test_rows_sent_before_the_deploy_are_not_sent_again_after_it():
         day, sent = dt.date(2026, 12, 3), dt.datetime(2026, 12, 3, 8, 5, tzinfo=dt.UTC)
         Reminder = old.get_model("logs", "Reminder")
         Reminder.objects.create(user=ann, day=day, kind="morning", claimed_by="t1", claimed_at=sent, sent_at=sent)
-        Reminder.objects.create(user=bob, day=day, kind="morning", claimed_by="t1", claimed_at=sent)
+        # Claimed a moment ago by a task that may still be sending it.
+        Reminder.objects.create(user=bob, day=day, kind="morning", claimed_by="t1", claimed_at=timezone.now())
         old.get_model("logs", "TeamDigest").objects.create(team=team, day=day, posted_at=sent)
         Claim = old.get_model("reimbursements", "Claim")
         claim = Claim.objects.create(
