@@ -102,7 +102,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_filter = ["kind", OutboxStateFilter, "channel"]
     search_fields = ["user__email", "user__display_name", "team__name", "team__slug", "key"]
     list_select_related = ["user", "team"]
-    date_hierarchy = "created_at"
     show_full_result_count = False  # no second COUNT over a large table
 
     @admin.display(description=_("recipient"))

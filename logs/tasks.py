@@ -7,8 +7,10 @@ import datetime as dt
 import logging
 import uuid
 import zoneinfo
+from collections.abc import Callable
+from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
 
@@ -85,7 +87,7 @@ def post_team_digest(self, team_id: int, day: str) -> bool:
         return False
     learning_day = dt.date.fromisoformat(day)
 
-    def payload() -> dict:
+    def payload() -> dict[str, Any]:
         entries = (
             Entry.objects.filter(day=learning_day, author__memberships__team=team)
             .select_related("author")
@@ -97,7 +99,7 @@ def post_team_digest(self, team_id: int, day: str) -> bool:
     return _post(self, team, channel_digest(learning_day), payload, what="digest")
 
 
-def _post(task, team: Team, message: outbox.Message, payload, *, what: str) -> bool:
+def _post(task: Task, team: Team, message: outbox.Message, payload: Callable[[], dict[str, Any]], *, what: str) -> bool:
     """Post one message to the team's channel once: claim, post, stamp."""
     owner = task.request.id or f"inline-{message.kind}-{message.key}-{team.pk}"
     if not outbox.claim(message=message, owner=owner, team_ids=[team.pk]):
