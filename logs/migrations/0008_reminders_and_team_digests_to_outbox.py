@@ -12,7 +12,7 @@ def forward(apps, schema_editor):
     Reminder = apps.get_model("logs", "Reminder")
     TeamDigest = apps.get_model("logs", "TeamDigest")
     OutboxMessage = apps.get_model("learningday", "OutboxMessage")
-    rows = [
+    reminders = (
         OutboxMessage(
             channel="email",
             kind=r.kind,
@@ -25,10 +25,10 @@ def forward(apps, schema_editor):
             attempts=1 if r.sent_at else 0,
         )
         for r in _with_day_start(Reminder.objects.order_by("pk").iterator(chunk_size=BATCH))
-    ]
-    # A digest posted has its stamp; one that was not (refused, or its task in flight) is
-    # left free, as it was: it is posted at most once from here on.
-    rows += [
+    )
+    # A digest posted keeps its stamp. One that was not (refused, or its task in flight) is
+    # left free: a dispatcher of that same morning, or the task in flight, may post it, once.
+    digests = (
         OutboxMessage(
             channel="slack_webhook",
             kind="channel_digest",
@@ -39,8 +39,9 @@ def forward(apps, schema_editor):
             attempts=1 if d.posted_at else 0,
         )
         for d in _with_day_start(TeamDigest.objects.order_by("pk").iterator(chunk_size=BATCH))
-    ]
-    OutboxMessage.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+    )
+    for rows in (reminders, digests):
+        _insert_in_batches(OutboxMessage, rows)
 
 
 def backward(apps, schema_editor):
@@ -48,8 +49,9 @@ def backward(apps, schema_editor):
     TeamDigest = apps.get_model("logs", "TeamDigest")
     OutboxMessage = apps.get_model("learningday", "OutboxMessage")
     emails = OutboxMessage.objects.filter(channel="email", kind__in=["morning", "nudge", "digest"])
-    Reminder.objects.bulk_create(
-        [
+    _insert_in_batches(
+        Reminder,
+        (
             Reminder(
                 user_id=m.user_id,
                 day=dt.date.fromisoformat(m.key),
@@ -59,19 +61,27 @@ def backward(apps, schema_editor):
                 sent_at=m.sent_at or m.given_up_at,
             )
             for m in emails.iterator(chunk_size=BATCH)
-        ],
-        batch_size=BATCH,
-        ignore_conflicts=True,
+        ),
     )
     digests = OutboxMessage.objects.filter(channel="slack_webhook", kind="channel_digest")
-    TeamDigest.objects.bulk_create(
-        [
+    _insert_in_batches(
+        TeamDigest,
+        (
             TeamDigest(team_id=m.team_id, day=dt.date.fromisoformat(m.key), posted_at=m.sent_at)
             for m in digests.iterator(chunk_size=BATCH)
-        ],
-        batch_size=BATCH,
-        ignore_conflicts=True,
+        ),
     )
+
+
+def _insert_in_batches(model, rows):
+    """A year of reminders is a million rows or more: never all of them in memory."""
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            model.objects.bulk_create(batch, ignore_conflicts=True)
+            batch = []
+    model.objects.bulk_create(batch, ignore_conflicts=True)
 
 
 def _with_day_start(rows):

@@ -37,7 +37,7 @@ def forward(apps, schema_editor):
                 attempts=1 if notice.sent_at else 0,
             )
         )
-    OutboxMessage.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+    OutboxMessage.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)  # a few per claim
 
 
 def backward(apps, schema_editor):
