@@ -428,7 +428,7 @@ def run(args: argparse.Namespace) -> dict:
         from django.db.models import Count
 
         from learningday.celery import app
-        from logs.models import Reminder
+        from learningday.models import OutboxMessage
         from logs.tasks import dispatch_reminders
 
         call_command("migrate", verbosity=0, interactive=False)
@@ -481,12 +481,12 @@ def run(args: argparse.Namespace) -> dict:
         after = pg_counters(args.db)
 
         sent_by_kind = dict(
-            Reminder.objects.filter(sent_at__isnull=False)
+            OutboxMessage.objects.filter(channel="email", sent_at__isnull=False)
             .values_list("kind")
             .annotate(n=Count("pk"))
             .values_list("kind", "n")
         )
-        unsent = Reminder.objects.filter(sent_at__isnull=True).count()
+        unsent = OutboxMessage.objects.filter(channel="email", sent_at__isnull=True).count()
         connection.close()
 
         recipients = collections.Counter(sink.recipients)

@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from learningday.models import Holiday, Membership, Team, User
+from learningday.models import Holiday, Membership, OutboxMessage, Team, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -79,3 +79,48 @@ class HolidayAdmin(admin.ModelAdmin):
     list_display = ["date", "name"]
     search_fields = ["name"]
     date_hierarchy = "date"
+
+
+class OutboxStateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return OutboxMessage.State.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in OutboxMessage.State.values:
+            return queryset.filter(OutboxMessage.in_state(self.value()))
+        return queryset
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """What was sent to whom, and what failed: read-only; the outbox alone writes these."""
+
+    list_display = ["created_at", "kind", "key", "recipient", "channel", "state_label", "attempts", "sent_at", "error"]
+    list_filter = ["kind", OutboxStateFilter, "channel"]
+    search_fields = ["user__email", "user__display_name", "team__name", "team__slug", "key"]
+    list_select_related = ["user", "team"]
+    show_full_result_count = False  # no second COUNT over a large table
+
+    @admin.display(description=_("recipient"))
+    def recipient(self, obj: OutboxMessage) -> str:
+        return str(obj.user or obj.team)
+
+    @admin.display(description=_("state"))
+    def state_label(self, obj: OutboxMessage) -> str:
+        return OutboxMessage.State(obj.state).label
+
+    @admin.display(description=_("last error"))
+    def error(self, obj: OutboxMessage) -> str:
+        return obj.last_error[:120]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -252,3 +252,98 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token} by {self.user_id}"
+
+
+class OutboxMessage(models.Model):
+    """One message to one recipient (a person or a team), sent once: the row is claimed
+    before the send and stamped after it. ``learningday.outbox`` claims and stamps these
+    rows; the apps decide who gets what and build the content."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SLACK_WEBHOOK = "slack_webhook", _("Slack channel (webhook)")
+
+    class Kind(models.TextChoices):
+        MORNING = "morning", _("Morning reminder")
+        NUDGE = "nudge", _("Afternoon nudge")
+        DIGEST = "digest", _("Team digest")
+        CLAIM_NOTICE = "claim_notice", _("Claim notice")
+        CHANNEL_DIGEST = "channel_digest", _("Team digest in Slack")
+        ENTRY_POST = "entry_post", _("New entry in Slack")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        SENDING = "sending", _("being sent")
+        RETRYING = "retrying", _("failed, will retry")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed, given up")
+        SKIPPED = "skipped", _("not needed")
+
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # What the message is about, within its kind: a Learning Day ("2026-12-03"), a claim's
+    # step ("event:42"), an entry ("entry:7").
+    key = models.CharField(max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    # The task sending it (its Celery id, the same on a retry or a redelivery) and since when.
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Never to be sent: refused for good, or no longer needed (attempts == 0).
+    given_up_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("outbox message")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, team__isnull=True)
+                | models.Q(user__isnull=True, team__isnull=False),
+                name="outbox_one_recipient",
+            ),
+            # The claim's INSERT … ON CONFLICT names these two (learningday/outbox.py).
+            models.UniqueConstraint(
+                fields=["channel", "kind", "key", "user"],
+                condition=models.Q(user__isnull=False),
+                name="outbox_once_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["channel", "kind", "key", "team"],
+                condition=models.Q(team__isnull=False),
+                name="outbox_once_per_team",
+            ),
+        ]
+        indexes = [models.Index(fields=["-created_at"], name="outbox_recent_first")]
+
+    def __str__(self) -> str:
+        recipient = f"person {self.user_id}" if self.user_id else f"team {self.team_id}"
+        return f"{choice_label(self.Kind, self.kind)} {self.key} to {recipient} by {self.channel}"
+
+    @classmethod
+    def in_state(cls, state: str) -> models.Q:
+        """The rows in ``state``, as a filter: the same rules as ``state``."""
+        open_ = models.Q(sent_at__isnull=True, given_up_at__isnull=True)
+        return {
+            cls.State.SENT: models.Q(sent_at__isnull=False),
+            cls.State.FAILED: models.Q(sent_at__isnull=True, given_up_at__isnull=False, attempts__gt=0),
+            cls.State.SKIPPED: models.Q(sent_at__isnull=True, given_up_at__isnull=False, attempts=0),
+            cls.State.RETRYING: open_ & ~models.Q(last_error=""),
+            cls.State.SENDING: open_ & models.Q(last_error="") & ~models.Q(claimed_by=""),
+            cls.State.PENDING: open_ & models.Q(last_error="", claimed_by=""),
+        }[state]
+
+    @property
+    def state(self) -> str:
+        if self.sent_at:
+            return self.State.SENT
+        if self.given_up_at:
+            return self.State.FAILED if self.attempts else self.State.SKIPPED
+        if self.last_error:
+            return self.State.RETRYING
+        return self.State.SENDING if self.claimed_by else self.State.PENDING

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from logs.models import Away, Entry, Reminder
+from logs.models import Away, Entry
 
 
 @admin.register(Entry)
@@ -24,15 +24,3 @@ class AwayAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     list_select_related = ["user"]
     raw_id_fields = ["user"]
-
-
-@admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["day", "kind", "user", "sent_at", "claimed_at"]
-    list_filter = ["kind", "day", "sent_at"]
-    search_fields = ["user__email"]
-    list_select_related = ["user"]
-    readonly_fields = ["user", "day", "kind", "claimed_by", "claimed_at", "sent_at"]
-
-    def has_add_permission(self, request):
-        return False

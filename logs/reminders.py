@@ -2,8 +2,9 @@
 
 ``due`` works out, for one UTC instant, who is due which email: it groups people by time
 zone, so its queries grow with the time zones in use, not with the people. ``send_chunk``
-sends a few hundred of them over one SMTP connection. Every send is guarded by a
-``Reminder(user, day, kind)`` row: claimed before the send, stamped after it.
+sends a few hundred of them over one SMTP connection. Every send goes through the outbox
+(``learningday.outbox``): a ``(person, kind, day)`` row claimed before the send and stamped
+after it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import smtplib
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -20,23 +22,18 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
-from learningday import calendar, mail
+from learningday import calendar, mail, outbox
 from learningday.models import Holiday, Membership, User
-from logs.models import Away, Entry, Reminder
+from logs.models import Away, Entry
 
 log = logging.getLogger(__name__)
-K = Reminder.Kind
+K = outbox.Kind
 OPT_IN = {K.MORNING: "remind_morning", K.NUDGE: "remind_nudge", K.DIGEST: "receive_digest"}
 UNSUBSCRIBE_SALT = "learningday.reminders.unsubscribe"
-# A claim older than this belongs to a task that is gone; another may take it over. Longer
-# than Redis's visibility timeout (a killed task comes back within it) and most of a
-# batch's retry backoff, so that a slow batch is not taken over while it still works.
-CLAIM_LEASE = dt.timedelta(hours=2)
 
 
 @dataclass(frozen=True)
@@ -81,11 +78,7 @@ def due(kind: str, *, at: dt.datetime) -> dict[dt.date, list[int]]:
         if day in holidays:
             continue
         people = User.objects.filter(is_active=True, timezone__in=zones, **{OPT_IN[kind]: True}).exclude(
-            Exists(
-                Reminder.objects.filter(user=OuterRef("pk"), day=day, kind=kind).filter(
-                    Q(sent_at__isnull=False) | Q(claimed_at__gte=timezone.now() - CLAIM_LEASE)
-                )
-            )
+            Exists(outbox.held_or_done(message=message(kind, day)).filter(user=OuterRef("pk")))
         )
         people = people.exclude(Exists(Away.objects.filter(user=OuterRef("pk"), start__lte=day, end__gte=day)))
         if kind == K.NUDGE:
@@ -111,26 +104,16 @@ def plan(*, at: dt.datetime, chunk_size: int | None = None) -> list[Batch]:
 # --- Sending ---------------------------------------------------------------------------
 
 
-def _claim(kind: str, day: dt.date, user_ids: list[int], owner: str) -> list[int]:
-    """Take the rows of this batch that nobody has sent and nobody else is sending."""
-    now = timezone.now()
-    Reminder.objects.bulk_create([Reminder(user_id=uid, day=day, kind=kind) for uid in user_ids], ignore_conflicts=True)
-    free = Q(claimed_by="") | Q(claimed_by=owner) | Q(claimed_at__lt=now - CLAIM_LEASE)
-    Reminder.objects.filter(free, user_id__in=user_ids, day=day, kind=kind, sent_at__isnull=True).update(
-        claimed_by=owner, claimed_at=now
-    )
-    return list(
-        Reminder.objects.filter(user_id__in=user_ids, day=day, kind=kind, claimed_by=owner, sent_at__isnull=True)
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-    )
+def message(kind: str, day: dt.date) -> outbox.Message:
+    """The outbox's name for one kind of reminder email about one Learning Day."""
+    return outbox.Message(kind=kind, key=day.isoformat())
 
 
 def reserve(batch: Batch, owner: str) -> Batch | None:
     """Claim a batch's rows for the task ``owner`` before it is queued, so that the next
     dispatcher does not plan the same people again while the batch waits in the queue;
     the people nobody else holds, or None."""
-    ids = _claim(batch.kind, batch.day, batch.user_ids, owner)
+    ids = outbox.claim(message=message(batch.kind, batch.day), owner=owner, user_ids=batch.user_ids)
     return Batch(batch.kind, batch.day, ids) if ids else None
 
 
@@ -140,72 +123,51 @@ def send_chunk(
     day: dt.date,
     user_ids: list[int],
     owner: str,
-    progress: ProgressLog | None = None,
+    progress: outbox.Progress | None = None,
 ) -> int:
     """Send the batch's due emails over one SMTP connection; returns how many were sent.
 
     ``owner`` is the task's id, the same when a killed task is delivered again: it takes
     back its own claims, skips the people ``progress`` says it already emailed, and sends
-    to the rest. The rows are stamped once at the end (one query, not one per person).
+    to the rest. The rows are stamped once at the end (one query, not one per person);
+    when the relay fails midway, those sent are stamped and the rest get the error.
     """
-    progress = progress or ProgressLog.for_batch(owner)
-    mine = _claim(kind, day, user_ids, owner)
+    progress = progress or outbox.Progress.for_task(owner)
+    about = message(kind, day)
+    mine = outbox.claim(message=about, owner=owner, user_ids=user_ids)
     already = progress.done()
     todo = [uid for uid in mine if uid not in already]
     people = {u.pk: u for u in User.objects.filter(pk__in=todo)}
     build = BUILDERS[kind](day, list(people.values()))
     sent: list[int] = []
     skipped: list[int] = []
-    with get_connection() if todo else contextlib.nullcontext() as smtp:
-        for uid in todo:
-            message = build(people[uid])
-            if message is None:  # e.g. posted since the dispatcher looked: nothing to nudge
-                skipped.append(uid)
-                continue
-            message.connection = smtp
-            message.send()
-            progress.add(uid)
-            sent.append(uid)
-    Reminder.objects.filter(user_id__in=[*sent, *skipped, *already], day=day, kind=kind, claimed_by=owner).update(
-        sent_at=timezone.now()
-    )
+    try:
+        with get_connection() if todo else contextlib.nullcontext() as smtp:
+            for uid in todo:
+                email = build(people[uid])
+                if email is None:  # e.g. posted since the dispatcher looked: nothing to nudge
+                    skipped.append(uid)
+                    continue
+                email.connection = smtp
+                email.send()
+                progress.add(uid)
+                sent.append(uid)
+    except (smtplib.SMTPException, OSError) as error:
+        # Those sent are stamped now; the rest keep the error until the task's retry.
+        rest = set(todo) - set(sent) - set(skipped)
+        outbox.mark_failed(message=about, owner=owner, error=f"{type(error).__name__}: {error}", user_ids=rest)
+        _stamp(about, owner, sent=[*sent, *already], skipped=skipped)
+        raise
+    _stamp(about, owner, sent=[*sent, *already], skipped=skipped)
     progress.clear()
     return len(sent)
 
 
-class ProgressLog:
-    """Whom a batch has emailed so far, kept outside the database transaction: in Redis
-    when there is a broker (it survives the worker), in memory for in-process tasks."""
-
-    def __init__(self, key: str, client=None):
-        self.key, self.client, self.local = key, client, set()
-
-    @classmethod
-    def for_batch(cls, owner: str) -> ProgressLog:
-        client = None
-        if settings.REDIS_URL and not settings.CELERY_TASK_ALWAYS_EAGER:
-            import redis
-
-            client = redis.Redis.from_url(settings.REDIS_URL)
-        return cls(f"learningday:reminders:progress:{owner}", client)
-
-    def done(self) -> set[int]:
-        if self.client is None:
-            return set(self.local)
-        return {int(v) for v in self.client.smembers(self.key)}
-
-    def add(self, user_id: int) -> None:
-        if self.client is None:
-            self.local.add(user_id)
-            return
-        pipe = self.client.pipeline()
-        pipe.sadd(self.key, user_id)
-        pipe.expire(self.key, 3 * 24 * 3600)
-        pipe.execute()
-
-    def clear(self) -> None:
-        if self.client is not None:
-            self.client.delete(self.key)
+def _stamp(about: outbox.Message, owner: str, *, sent: list[int], skipped: list[int]) -> None:
+    if sent:
+        outbox.mark_sent(message=about, owner=owner, user_ids=sent)
+    if skipped:
+        outbox.mark_skipped(message=about, owner=owner, user_ids=skipped)
 
 
 # --- The emails ----------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
 
-from learningday import calendar
+from learningday import calendar, outbox
 from learningday.markdown import render
 from logs.models import Entry
 
@@ -47,7 +47,7 @@ _BLOCK_TAGS = {
 _SKIPPED_TAGS = {"script", "style", "template"}
 
 
-class SlackError(Exception):
+class SlackError(outbox.TryAgain):
     """Slack did not take the message, but may later: worth retrying."""
 
     def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None) -> None:
@@ -57,7 +57,7 @@ class SlackError(Exception):
         self.retry_after = retry_after
 
 
-class SlackRefused(SlackError):
+class SlackRefused(SlackError, outbox.Refused):
     """Slack refused the message for good (revoked webhook, bad payload): do not retry."""
 
 

@@ -1,21 +1,23 @@
-"""Learning-log tasks: the reminder dispatcher and its batches. Safe to run twice."""
+"""Learning-log tasks: the reminder dispatcher and its batches, and a team's Slack channel.
+Safe to run twice: every send goes through the outbox (``learningday.outbox``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
 import uuid
 import zoneinfo
+from collections.abc import Callable
+from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from learningday import calendar
+from learningday import calendar, outbox
 from learningday.models import Team
 from logs import reminders, slack
-from logs.models import Entry, TeamDigest
+from logs.models import Entry
 
 log = logging.getLogger(__name__)
 
@@ -43,70 +45,73 @@ def _queue_team_digests(instant: dt.datetime) -> None:
     day = local.date() - dt.timedelta(days=1)
     if local.hour < settings.REMINDER_MORNING_HOUR or not calendar.is_learning_day(day):
         return
-    for team_id in Team.objects.exclude(slack_webhook_url="").values_list("pk", flat=True):
-        _, new = TeamDigest.objects.get_or_create(team_id=team_id, day=day)
-        if new:
-            post_team_digest.delay(team_id, day.isoformat())
+    teams = list(Team.objects.exclude(slack_webhook_url="").values_list("pk", flat=True))
+    # Claimed for the task before it is queued: the next dispatcher finds them held.
+    for team_id in teams:
+        task_id = str(uuid.uuid4())
+        if outbox.claim(message=channel_digest(day), owner=task_id, team_ids=[team_id]):
+            post_team_digest.apply_async((team_id, day.isoformat()), task_id=task_id)
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=300,  # within BROKER_VISIBILITY_TIMEOUT, see SLACK_RETRY
-    retry_jitter=True,
-    max_retries=8,
-)
+def channel_digest(day: dt.date) -> outbox.Message:
+    return outbox.Message(kind=outbox.Kind.CHANNEL_DIGEST, key=day.isoformat(), channel=outbox.Channel.SLACK_WEBHOOK)
+
+
+def entry_post(entry_id: int) -> outbox.Message:
+    return outbox.Message(kind=outbox.Kind.ENTRY_POST, key=f"entry:{entry_id}", channel=outbox.Channel.SLACK_WEBHOOK)
+
+
+@shared_task(bind=True, **outbox.RETRY)
 def send_reminder_batch(self, kind: str, day: str, user_ids: list[int]) -> int:
     # The task id stays the same on a retry or a redelivery: the batch finds its own claims.
     owner = self.request.id or f"inline-{kind}-{day}-{user_ids[0] if user_ids else 0}"
     return reminders.send_chunk(kind=kind, day=dt.date.fromisoformat(day), user_ids=user_ids, owner=owner)
 
 
-# Slack: a failing webhook is retried with backoff and never blocks or fails the page.
-SLACK_RETRY = {
-    "autoretry_for": (slack.SlackError,),
-    "dont_autoretry_for": (slack.SlackRefused,),
-    # 30 s, 60 s, ... then every 5 minutes, over about half an hour: rides out a Slack
-    # outage. No wait is longer than 300 s: a waiting retry holds its task unacknowledged
-    # and must stay well inside BROKER_VISIBILITY_TIMEOUT.
-    "retry_backoff": 30,
-    "retry_backoff_max": 300,
-    "retry_jitter": True,
-    "max_retries": 9,
-}
+# Slack: a failing webhook is retried (outbox.RETRY) and never blocks or fails the page.
 
 
-@shared_task(**SLACK_RETRY)
-def post_entry_to_slack(entry_id: int, team_id: int) -> bool:
+@shared_task(bind=True, **outbox.RETRY)
+def post_entry_to_slack(self, entry_id: int, team_id: int) -> bool:
     entry = Entry.objects.select_related("author").filter(pk=entry_id).first()
     team = Team.objects.filter(pk=team_id).exclude(slack_webhook_url="").first()
     if entry is None or team is None:
         return False
-    try:
-        slack.post(team.slack_webhook_url, slack.entry_message(entry))
-    except slack.SlackRefused as error:
-        log.warning("Slack refused the entry for team %s: %s", team.slug, error)
-        return False
-    return True
+    return _post(self, team, entry_post(entry_id), lambda: slack.entry_message(entry), what="entry")
 
 
-@shared_task(**SLACK_RETRY)
-def post_team_digest(team_id: int, day: str) -> bool:
+@shared_task(bind=True, **outbox.RETRY)
+def post_team_digest(self, team_id: int, day: str) -> bool:
     team = Team.objects.filter(pk=team_id).exclude(slack_webhook_url="").first()
     if team is None:
         return False
     learning_day = dt.date.fromisoformat(day)
-    entries = (
-        Entry.objects.filter(day=learning_day, author__memberships__team=team)
-        .select_related("author")
-        .distinct()
-        .order_by("author__display_name")
-    )
+
+    def payload() -> dict[str, Any]:
+        entries = (
+            Entry.objects.filter(day=learning_day, author__memberships__team=team)
+            .select_related("author")
+            .distinct()
+            .order_by("author__display_name")
+        )
+        return slack.digest_message(team.name, learning_day, entries)
+
+    return _post(self, team, channel_digest(learning_day), payload, what="digest")
+
+
+def _post(task: Task, team: Team, message: outbox.Message, payload: Callable[[], dict[str, Any]], *, what: str) -> bool:
+    """Post one message to the team's channel once: claim, post, stamp."""
+    owner = task.request.id or f"inline-{message.kind}-{message.key}-{team.pk}"
+    if not outbox.claim(message=message, owner=owner, team_ids=[team.pk]):
+        return False  # posted already, or another task is posting it
     try:
-        slack.post(team.slack_webhook_url, slack.digest_message(team.name, learning_day, entries))
+        slack.post(team.slack_webhook_url, payload())
     except slack.SlackRefused as error:
-        log.warning("Slack refused the digest for team %s: %s", team.slug, error)
+        log.warning("Slack refused the %s for team %s: %s", what, team.slug, error)
+        outbox.mark_failed(message=message, owner=owner, error=str(error), give_up=True, team_ids=[team.pk])
         return False
-    TeamDigest.objects.filter(team=team, day=learning_day).update(posted_at=timezone.now())
+    except slack.SlackError as error:
+        outbox.mark_failed(message=message, owner=owner, error=str(error), team_ids=[team.pk])
+        raise
+    outbox.mark_sent(message=message, owner=owner, team_ids=[team.pk])
     return True

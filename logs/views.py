@@ -17,7 +17,7 @@ from learningday.services import ALREADY_SAVED, create_once
 from logs import reminders, selectors, services
 from logs.charts import heatmap_svg, participation_svg
 from logs.forms import AwayForm, EntryForm, FeedFilterForm, QuickEntryForm
-from logs.models import Away, Entry, Reminder
+from logs.models import Away, Entry
 
 PAGE_SIZE = 20
 # The feed's order, newest first; an index (entry_feed_order) walks it, and pages are keyset pages.
@@ -296,7 +296,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         person = User.objects.get(pk=user_id, is_active=True)
     except (signing.BadSignature, User.DoesNotExist):
         return render(request, "logs/unsubscribe.html", {"invalid": True}, status=400)
-    label = Reminder.Kind(kind).label
+    label = reminders.K(kind).label
     if request.method == "POST":
         services.reminder_unsubscribe(user=person, kind=kind)
         return render(request, "logs/unsubscribe.html", {"done": True, "label": label})

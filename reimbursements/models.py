@@ -192,19 +192,3 @@ class ClaimEvent(models.Model):
     @property
     def to_label(self) -> str:
         return Claim.State(self.to_state).label
-
-
-class ClaimNotice(models.Model):
-    """One email about one step of a claim to one address: claimed before the send and
-    stamped after it, so that a retried or repeated task never sends it twice."""
-
-    event = models.ForeignKey(ClaimEvent, on_delete=models.PROTECT, related_name="notices")
-    email = models.EmailField()
-    claimed_by = models.CharField(max_length=64, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["event", "email"], name="claim_notice_once")]
-
-    def __str__(self) -> str:
-        return f"{self.event} to {self.email}"

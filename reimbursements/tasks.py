@@ -1,4 +1,5 @@
-"""Claim emails, sent by Celery after the change that causes them has committed."""
+"""Claim emails, sent by Celery after the change that causes them has committed, each
+once through the outbox (``learningday.outbox``)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,11 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.mail import EmailMessage, get_connection
-from django.db.models import Q
-from django.utils import timezone
 
-from learningday import mail
+from learningday import mail, outbox
 from learningday.models import FINANCE_GROUP, User
 from reimbursements import money
-from reimbursements.models import Claim, ClaimEvent, ClaimNotice
+from reimbursements.models import Claim, ClaimEvent
 from reimbursements.selectors import deciders
 
 SUBJECTS = {
@@ -31,7 +30,7 @@ def _finance() -> list[User]:
     return list(group.user_set.filter(is_active=True)) if group else []
 
 
-def recipients(claim: Claim, event: str) -> list[str]:
+def recipients(claim: Claim, event: str) -> list[User]:
     """Who hears of a change: deciders of a submitted claim, the claimant of a decision,
     and finance of an approval. Never the person who made the change."""
     if event == Claim.State.SUBMITTED:
@@ -44,7 +43,7 @@ def recipients(claim: Claim, event: str) -> list[str]:
         people = []
     actor = claim.events.order_by("-at", "-pk").values_list("actor_id", flat=True).first()
     skip = {actor, claim.claimant_id} if event == Claim.State.SUBMITTED else {actor}
-    return sorted({p.email for p in people if p.pk not in skip})
+    return sorted({p.pk: p for p in people if p.pk not in skip}.values(), key=lambda p: p.email)
 
 
 def _body(claim: Claim, event: str) -> str:
@@ -66,14 +65,7 @@ def _body(claim: Claim, event: str) -> str:
     return "\n".join(lines)
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=300,  # a waiting retry must stay inside BROKER_VISIBILITY_TIMEOUT
-    retry_jitter=True,
-    max_retries=6,
-)
+@shared_task(bind=True, **outbox.RETRY)
 def notify_claim(self, event_id: int) -> int:
     """Email the people a step of a claim concerns, each once; returns how many were sent."""
     event = ClaimEvent.objects.select_related("claim", "claim__claimant").filter(pk=event_id).first()
@@ -81,18 +73,23 @@ def notify_claim(self, event_id: int) -> int:
         return 0
     claim, kind = event.claim, event.to_state
     owner = self.request.id or f"inline-{event_id}"
+    people = {person.pk: person for person in recipients(claim, kind)}
+    about = outbox.Message(kind=outbox.Kind.CLAIM_NOTICE, key=f"event:{event.pk}")
+    mine = outbox.claim(message=about, owner=owner, user_ids=list(people))
+    if not mine:
+        return 0  # sent already, or another run of this task is sending them
     subject = mail.subject(SUBJECTS[kind].format(claim=claim))
     body = _body(claim, kind)
     sent = 0
     with get_connection() as connection:
-        for address in recipients(claim, kind):
-            ClaimNotice.objects.get_or_create(event=event, email=address)
-            free = Q(claimed_by="") | Q(claimed_by=owner)
-            if not ClaimNotice.objects.filter(free, event=event, email=address, sent_at__isnull=True).update(
-                claimed_by=owner
-            ):
-                continue  # sent already, or another run of this task is sending it
-            EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address], connection=connection).send()
-            ClaimNotice.objects.filter(event=event, email=address).update(sent_at=timezone.now())
+        for person in sorted((people[pk] for pk in mine), key=lambda p: p.email):
+            try:
+                EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email], connection=connection).send()
+            except (smtplib.SMTPException, OSError) as error:
+                outbox.mark_failed(
+                    message=about, owner=owner, error=f"{type(error).__name__}: {error}", user_ids=[person.pk]
+                )
+                raise
+            outbox.mark_sent(message=about, owner=owner, user_ids=[person.pk])
             sent += 1
     return sent

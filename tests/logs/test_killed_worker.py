@@ -21,7 +21,7 @@ import redis
 from celery import Celery
 from django.db import connection
 
-from logs.models import Reminder
+from learningday.models import OutboxMessage
 from tests.conftest import require
 from tests.factories import MembershipFactory, UserFactory
 from tests.local_smtp import LocalSMTP
@@ -176,7 +176,7 @@ def test_a_worker_killed_mid_batch_loses_no_email_and_sends_none_twice(
         what="the queue drained",
         logs=[second_log],
     )
-    assert Reminder.objects.filter(kind="morning", sent_at__isnull=False).count() == PEOPLE
+    assert OutboxMessage.objects.filter(kind="morning", sent_at__isnull=False).count() == PEOPLE
     twice = {address: n for address, n in collections.Counter(smtp.recipients).items() if n > 1}
     assert twice == {}
     assert sorted(smtp.recipients) == sorted(people)

@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from learningday.models import Holiday
+from learningday.models import Holiday, OutboxMessage
 from logs import reminders
-from logs.models import Away, Reminder
+from logs.models import Away
 from tests.factories import EntryFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_a_batch_sends_each_reminder_once_with_an_unsubscribe_link(world, client
     assert "/logs/new/" in message.body
     unsubscribe = message.extra_headers["List-Unsubscribe"].strip("<>")
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert Reminder.objects.get().sent_at is not None
+    assert OutboxMessage.objects.get().sent_at is not None
     # One click from the mail program: a POST without a session or CSRF token.
     path = unsubscribe.split("://", 1)[1].split("/", 1)[1]
     assert client.post("/" + path).status_code == 200

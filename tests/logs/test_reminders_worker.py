@@ -10,8 +10,8 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 
+from learningday.models import OutboxMessage
 from logs import reminders
-from logs.models import Reminder
 from logs.tasks import dispatch_reminders
 from tests.conftest import require
 from tests.factories import MembershipFactory, UserFactory
@@ -75,7 +75,7 @@ def test_a_dispatch_sends_each_due_reminder_once(worker_settings, crowd, finishe
     dispatch_reminders.delay(AT)
     assert finished.wait_for(3), "the worker did not finish the three batches of 5, 5 and 2"
     assert sent_to() == sorted(p.email for p in crowd)
-    assert Reminder.objects.filter(day=THURSDAY, kind="morning", sent_at__isnull=False).count() == 12
+    assert OutboxMessage.objects.filter(key=THURSDAY.isoformat(), kind="morning", sent_at__isnull=False).count() == 12
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,7 +7,8 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from logs.models import Entry, TeamDigest
+from learningday.models import OutboxMessage
+from logs.models import Entry
 from logs.services import EntryData, entry_save
 from logs.tasks import _queue_team_digests, post_entry_to_slack
 from tests.conftest import LAST_THURSDAY
@@ -98,4 +99,20 @@ def test_the_team_digest_is_posted_once_the_next_morning(member, slack_team, hoo
     _queue_team_digests(friday_morning_berlin + dt.timedelta(minutes=15))
     assert len(hook.received) == 1
     assert "Kalman filters" in json.dumps(hook.received[0])
-    assert TeamDigest.objects.get().posted_at is not None
+    assert OutboxMessage.objects.get(kind="channel_digest").sent_at is not None
+
+
+def test_a_failed_post_keeps_its_error_in_the_outbox_and_a_refused_one_is_given_up(member, slack_team, hook):
+    EntryFactory(author=member, day=dt.date(2026, 12, 3), body="Kalman filters")
+    hook.statuses = [503]
+    _queue_team_digests(dt.datetime(2026, 12, 4, 8, 30, tzinfo=dt.UTC))
+    digest = OutboxMessage.objects.get(kind="channel_digest")
+    assert (digest.state, digest.attempts) == ("sent", 2)  # retried in process, posted once
+    assert "503" in digest.last_error
+    entry = EntryFactory(author=member, day=dt.date(2026, 12, 10))
+    hook.statuses = [404]
+    assert post_entry_to_slack.apply(args=[entry.pk, slack_team.pk]).get() is False
+    post = OutboxMessage.objects.get(kind="entry_post")
+    assert (post.state, post.key, post.team_id) == ("failed", f"entry:{entry.pk}", slack_team.pk)
+    assert post_entry_to_slack.apply(args=[entry.pk, slack_team.pk]).get() is False
+    assert len(hook.received) == 3  # the digest twice, the refused entry once
