@@ -1,5 +1,7 @@
 """Settings for the benchmarks: the app's own, plus counters. Never used in production.
 
+For both: the ``scale`` app, whose ``seed_scale`` fills the benchmark's database.
+
 For bench/http.py (served by gunicorn): the bench-only ``bench.baseline`` app and its
 page at ``/bench/baseline/`` (``ROOT_URLCONF = "bench.urls"``), and a first middleware
 that counts the SQL statements of each request and sends the count in an
@@ -25,7 +27,8 @@ from learningday.settings import *  # noqa: F403
 
 BENCH_PREFIX = "bench:"
 
-INSTALLED_APPS = [*INSTALLED_APPS, "bench.baseline"]  # noqa: F405
+# scale (seed_scale, the large organisation) is installed only here and in the tests' settings.
+INSTALLED_APPS = [*INSTALLED_APPS, "scale", "bench.baseline"]  # noqa: F405
 ROOT_URLCONF = "bench.urls"
 MIDDLEWARE = ["bench.settings.count_queries", *MIDDLEWARE]  # noqa: F405
 

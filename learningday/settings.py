@@ -125,7 +125,6 @@ INSTALLED_APPS = [
     "reading",
     "logs",
     "reimbursements",
-    "scale",  # benchmark data (seed_scale); uses every app, nothing uses it
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -213,3 +213,16 @@ def test_every_variable_the_settings_read_is_in_the_readme_and_in_env_example():
     assert set(read) - table == set(), "read by the settings but not in the README's table"
     assert set(read) - example == set(), "read by the settings but not in .env.example"
     assert example - set(read) == set(), "in .env.example but never read"
+
+
+def test_production_installs_no_benchmark_app_but_the_tests_and_benchmarks_do(settings):
+    def installed(module: str) -> list[str]:
+        script = "from django.conf import settings; print(' '.join(settings.INSTALLED_APPS))"
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": module}
+        return subprocess.run(  # noqa: S603
+            [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=60
+        ).stdout.split()
+
+    assert "scale" not in installed("learningday.settings")
+    assert "scale" in installed("bench.settings")
+    assert "scale" in settings.INSTALLED_APPS  # the suite's own, tests/settings.py
