@@ -17,7 +17,7 @@ class NavItem:
 
 NAV_ITEMS = (
     NavItem("Log", "logs:feed"),
-    NavItem("Participation", "logs:participation", lambda user: user.is_manager or user.is_finance),
+    NavItem("Participation", "logs:participation", lambda user: user.is_manager),
     NavItem("Reading list", "reading:list"),
     NavItem("Claims", "claims:mine"),
     NavItem("Review", "claims:review", lambda user: user.is_manager),

@@ -303,7 +303,9 @@ def participation(team: Team, *, today: dt.date, count: int = 12) -> Participati
 
 
 def teams_for_participation(user: User) -> QuerySet[Team]:
-    """Teams whose participation this person may see: those they manage; finance sees all."""
-    if user.is_finance:
-        return Team.objects.all()
+    """Teams whose participation this person may see: those they manage, and only those.
+
+    Participation is who took part on which day: a manager's view of their own team's habit.
+    Finance pays for learning and sees claims, not attendance.
+    """
     return Team.objects.filter(pk__in=user.managed_team_ids)

@@ -177,7 +177,7 @@ def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def _participation_team(request: HttpRequest) -> tuple[Team, list[Team]]:
     teams = list(selectors.teams_for_participation(request.user))
     if not teams:
-        raise PermissionDenied("Participation is for the team's managers and finance.")
+        raise PermissionDenied("Participation is for the team's managers.")
     asked = request.GET.get("team")
     if not asked:
         return teams[0], teams

@@ -144,6 +144,11 @@ class RejectForm(forms.Form):
 class ChangesForm(forms.Form):
     note = forms.CharField(label="What should change?", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
+    def __init__(self, *args, **kwargs):
+        # Shown beside ApproveForm, which has a note too: ids of its own keep each label on its field.
+        kwargs.setdefault("auto_id", "id_changes_%s")
+        super().__init__(*args, **kwargs)
+
 
 class MarkPaidForm(forms.Form):
     claims = forms.ModelMultipleChoiceField(queryset=Claim.objects.none(), widget=forms.CheckboxSelectMultiple)

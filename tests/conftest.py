@@ -196,3 +196,32 @@ def staff_user(db):
 def member_client(client, member):
     client.force_login(member)
     return client
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _pages_are_valid_html():
+    """Every HTML page a test client gets back (200, 400, 403, 404) is checked by an HTML5
+    parser (tests/html_check.py); an invalid one fails the request that fetched it."""
+    from django.test import Client
+
+    from tests.html_check import assert_valid_html
+
+    original = Client.request
+
+    def request(self, **environ):
+        response = original(self, **environ)
+        if (
+            response.status_code in HTML_CHECKED_STATUSES
+            and not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            where = f"{environ.get('REQUEST_METHOD', 'GET')} {environ.get('PATH_INFO', '')} ({response.status_code})"
+            assert_valid_html(response.content, where=where)
+        return response
+
+    Client.request = request
+    yield
+    Client.request = original
+
+
+HTML_CHECKED_STATUSES = frozenset({200, 400, 403, 404})

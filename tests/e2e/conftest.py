@@ -7,7 +7,10 @@ is also checked, without asking, for:
   load: the login form, the page a form post lands on, ... not only the last one),
   and any "serious" or "critical" violation fails the test;
 * console errors and uncaught page errors, among them Content-Security-Policy
-  violations (a ``securitypolicyviolation`` event and Chromium's console error).
+  violations (a ``securitypolicyviolation`` event and Chromium's console error);
+* valid HTML5: the body of every HTML document the browser loads (as the server sent
+  it, not the DOM after scripts ran) goes through tests/html_check.py, as the test
+  client's responses do.
 
 How every document gets its axe run, deterministically and without sleeps:
 
@@ -51,12 +54,14 @@ from playwright.sync_api import (
     Error,
     Page,
     Playwright,
+    Request,
     Route,
     expect,
     sync_playwright,
 )
 
-from tests.conftest import require
+from tests.conftest import HTML_CHECKED_STATUSES, require
+from tests.html_check import html_errors
 
 # Playwright's sync API runs an asyncio loop in this thread; Django's ORM (fixtures,
 # factories, the seed) refuses to run where a loop is running unless told it may.
@@ -169,12 +174,14 @@ class PageChecks:
     errors: list[str] = field(default_factory=list)
     unchecked_urls: list[str] = field(default_factory=list)
     checked_ids: set[str] = field(default_factory=set)
+    html_pending: int = 0
 
     def attach(self, init_script: str) -> PageChecks:
         self.page.expose_binding(_BINDING, self._on_report)
         self.page.add_init_script(init_script)
         self.page.on("console", self._on_console)
         self.page.on("pageerror", self._on_page_error)
+        self.page.on("requestfinished", self._on_request_finished)
         self.page.route("**/*", self._on_route)
         return self
 
@@ -218,6 +225,8 @@ class PageChecks:
                 self.violations.append(format_violation(url, violation))
 
     def _current_done(self) -> bool:
+        if self.html_pending:  # a document's HTML is being read: it must not be left yet
+            return False
         return self.current is None or self.documents[self.current].done
 
     def _release_if_done(self) -> None:
@@ -248,6 +257,34 @@ class PageChecks:
     def _on_page_error(self, error: Error) -> None:
         self.errors.append(f"uncaught error on {self.page.url}: {error}")
 
+    # The HTML of each document, as the server sent it. Chromium forgets a document's body
+    # once another replaces it, so navigations are held (as for axe) until it has been read:
+    # the count goes up before the first call that lets other events through.
+    def _on_request_finished(self, request: Request) -> None:
+        if request.resource_type != "document":
+            return
+        self.html_pending += 1
+        try:
+            body = self._html_body(request)
+        finally:
+            self.html_pending -= 1
+            self._release_if_done()
+        if body is not None and (errors := html_errors(body)):
+            listing = "\n".join(f"  {error}" for error in errors)
+            self.errors.append(f"invalid HTML5 on {request.url} ({len(errors)} problem(s)):\n{listing}")
+
+    def _html_body(self, request: Request) -> bytes | None:
+        response = request.response()
+        if response is None or response.status not in HTML_CHECKED_STATUSES:
+            return None
+        if not response.headers.get("content-type", "").startswith("text/html"):
+            return None
+        try:
+            return response.body()
+        except Error as exc:
+            self.errors.append(f"could not read {request.url} to check its HTML: {exc.message.splitlines()[0]}")
+            return None
+
     def finish(self) -> None:
         """Wait for the axe run of the document shown now."""
         if self.page.is_closed():
@@ -259,6 +296,12 @@ class PageChecks:
             return
         if result is not None:
             self._record(result)
+        for _ in range(100):  # each round trip lets a pending HTML check finish; no sleeping
+            if not self.html_pending:
+                break
+            self.page.evaluate("() => 0")
+        if self.html_pending:
+            self.errors.append(f"the HTML of {self.page.url} was never read")
         if self.parked:
             self.errors.append(f"navigations still held: {[route.request.url for route in self.parked]}")
 

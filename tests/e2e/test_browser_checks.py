@@ -29,6 +29,10 @@ PAGES = {
     "/no-alt-slow": html(
         "No alt, slow", f'<main><h1>No alt</h1><img src="{PIXEL}"></main>', '<link rel="stylesheet" href="/held.css">'
     ),
+    # A stray end tag and a duplicate attribute: the browser repairs both; the HTML check does not.
+    "/invalid-html": html(
+        "Invalid HTML", '<main><h1 class="a" class="b">Invalid</h1></div><a href="/clean">Next</a></main>'
+    ),
     "/inline-style": html("Inline style", '<main><h1 style="color: red">Inline style</h1></main>'),
     "/script-error": html(
         "Script error",
@@ -77,6 +81,19 @@ def test_a_violation_on_a_page_the_test_moved_on_from_is_caught(checked_browser,
     assert len(problems) == 1
     assert problems[0].startswith(f"axe critical: image-alt: Images must have alternative text on {ORIGIN}/no-alt")
     assert '["img"]' in problems[0]
+
+
+def test_invalid_html_on_a_page_the_test_moved_on_from_is_caught(checked_browser, fake_site):
+    page, _held = fake_site
+    page.goto(f"{ORIGIN}/invalid-html")
+    page.get_by_role("link", name="Next").click()
+    expect(page.get_by_role("heading", name="Clean")).to_be_visible()
+
+    problems = checked_browser.take_problems()
+    assert len(problems) == 1
+    assert problems[0].startswith(f"invalid HTML5 on {ORIGIN}/invalid-html (2 problem(s)):")
+    assert "duplicate-attribute" in problems[0]
+    assert "end-tag-too-early: End tag (div)" in problems[0]
 
 
 def test_a_page_left_before_it_finished_loading_is_checked_first(checked_browser, fake_site):

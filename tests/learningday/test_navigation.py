@@ -48,8 +48,8 @@ def test_manager_also_sees_participation_and_review(manager):
     assert labels(manager) == ["Log", "Participation", "Reading list", "Claims", "Review"]
 
 
-def test_finance_also_sees_participation_and_finance(finance_user):
-    assert labels(finance_user) == ["Log", "Participation", "Reading list", "Claims", "Finance"]
+def test_finance_also_sees_finance_but_not_participation(finance_user):
+    assert labels(finance_user) == ["Log", "Reading list", "Claims", "Finance"]
 
 
 def test_current_page_is_marked(member):
@@ -74,7 +74,7 @@ def test_a_page_not_built_yet_is_left_out_rather_than_linked_to_a_404(member, mo
     [
         ("member", ['href="/claims/"'], ['href="/claims/review/"', 'href="/claims/finance/"', "/logs/participation/"]),
         ("manager", ['href="/claims/review/"', 'href="/logs/participation/"'], ['href="/claims/finance/"']),
-        ("finance_user", ['href="/claims/finance/"', 'href="/logs/participation/"'], ['href="/claims/review/"']),
+        ("finance_user", ['href="/claims/finance/"'], ['href="/claims/review/"', "/logs/participation/"]),
     ],
 )
 def test_the_page_shows_each_role_its_links(client, request, who, shown, hidden):

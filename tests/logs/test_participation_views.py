@@ -10,10 +10,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("member", 403), ("outsider", 403), ("manager", 200), ("finance_user", 200), ("staff_user", 403)],
+    [("member", 403), ("outsider", 403), ("manager", 200), ("finance_user", 403), ("staff_user", 403)],
 )
 @pytest.mark.parametrize("path", ["/logs/participation/", "/logs/participation.csv"])
-def test_participation_is_for_managers_and_finance(client, request, team, member, who, status, path):
+def test_participation_is_for_the_teams_managers_only(client, request, team, member, who, status, path):
     client.force_login(request.getfixturevalue(who))
     response = client.get(path, {"team": "robotics"})
     assert response.status_code == status

@@ -133,9 +133,9 @@ def test_today_is_not_counted_as_missed_until_it_is_over(team, crew):
     assert report.rate is None
 
 
-def test_managers_see_their_teams_and_finance_sees_all(manager, finance_user, member, team, other_team):
+def test_managers_see_their_own_teams_participation_and_finance_none(manager, finance_user, member, team, other_team):
     assert list(selectors.teams_for_participation(manager)) == [team]
-    assert set(selectors.teams_for_participation(finance_user)) == {team, other_team}
+    assert list(selectors.teams_for_participation(finance_user)) == []
     assert list(selectors.teams_for_participation(member)) == []
     assert Membership.objects.filter(user=manager).get().role == "manager"
 
