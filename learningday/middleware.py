@@ -1,4 +1,4 @@
-"""Request middleware: the person's time zone, and single sign-on failures shown kindly."""
+"""Request middleware: the person's time zone, single sign-on failures shown kindly, and no NUL in a page."""
 
 from __future__ import annotations
 
@@ -53,3 +53,21 @@ class SocialLoginErrorMiddleware:
         log.warning("single sign-on: identity provider unreachable: %s", exception)
         provider = get_adapter(request).get_provider(request, match.kwargs["provider_id"])
         return render_authentication_error(request, provider, exception=exception)
+
+
+class NoNulInPagesMiddleware:
+    """A page never carries a NUL: a refused form shows what was typed, NUL included, and HTML
+    forbids it. It becomes U+FFFD, as a browser's parser would make it anyway."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+            and b"\x00" in response.content
+        ):
+            response.content = response.content.replace(b"\x00", "\ufffd".encode(response.charset))
+        return response
