@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import smtplib
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -130,7 +129,7 @@ def send_chunk(
     ``owner`` is the task's id, the same when a killed task is delivered again: it takes
     back its own claims, skips the people ``progress`` says it already emailed, and sends
     to the rest. The rows are stamped once at the end (one query, not one per person);
-    when the relay fails midway, those sent are stamped and the rest get the error.
+    when anything stops the batch midway, those sent are stamped and the rest get the error.
     """
     progress = progress or outbox.Progress.for_task(owner)
     about = message(kind, day)
@@ -150,10 +149,12 @@ def send_chunk(
                     continue
                 email.connection = smtp
                 email.send()
-                progress.add(uid)
                 sent.append(uid)
-    except (smtplib.SMTPException, OSError) as error:
-        # Those sent are stamped now; the rest keep the error until the task's retry.
+                progress.add(uid)
+    except BaseException as error:
+        # Whatever stops the batch (the relay, the task's time limit, Redis, a bug), those
+        # already sent are stamped now, so that no later run sends them again; the rest keep
+        # the error until the task's retry or the next dispatcher.
         rest = set(todo) - set(sent) - set(skipped)
         outbox.mark_failed(message=about, owner=owner, error=f"{type(error).__name__}: {error}", user_ids=rest)
         _stamp(about, owner, sent=[*sent, *already], skipped=skipped)

@@ -3,7 +3,9 @@
 import datetime as dt
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 
 from learningday.models import Holiday, OutboxMessage
@@ -143,3 +145,31 @@ def test_due_works_per_time_zone_not_per_person(team, monkeypatch, django_assert
         due = reminders.due("morning", at=NOON_UTC)
     assert len(seen) == 2  # one look at each zone, however many people live there
     assert len(due[THURSDAY]) == 30  # 13:05 in Berlin, 21:05 in Tokyo: both past nine on Thursday
+
+
+@pytest.mark.parametrize(
+    "stop",
+    [SoftTimeLimitExceeded("the batch ran out of time"), RuntimeError("a template broke")],
+    ids=["time limit", "bug"],
+)
+def test_a_batch_stopped_midway_by_any_error_stamps_those_it_sent(team, monkeypatch, stop):
+    people = [UserFactory(email=f"p{i}@example.com", timezone="Europe/Berlin") for i in range(4)]
+    for person in people:
+        MembershipFactory(user=person, team=team)
+    ids = reminders.due("morning", at=NOON_UTC)[THURSDAY]
+    send = EmailMultiAlternatives.send
+
+    def third_stops(message, *args, **kwargs):
+        if len(mail.outbox) == 2:
+            raise stop
+        return send(message, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", third_stops)
+    with pytest.raises(type(stop)):
+        reminders.send_chunk(kind="morning", day=THURSDAY, user_ids=ids, owner="task-1")
+    assert OutboxMessage.objects.filter(sent_at__isnull=False).count() == 2
+    monkeypatch.setattr(EmailMultiAlternatives, "send", send)
+
+    # Another task later (after the lease, or the same task again): only the other two get theirs.
+    assert reminders.send_chunk(kind="morning", day=THURSDAY, user_ids=ids, owner="task-1") == 2
+    assert sorted(address for m in mail.outbox for address in m.to) == sorted(p.email for p in people)
