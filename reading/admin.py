@@ -26,8 +26,37 @@ class RejectForm(forms.Form):
     )
 
 
+class ItemAdminForm(forms.ModelForm):
+    """The item's details; one identifier or link per list, as the site holds it (not a 500)."""
+
+    class Meta:
+        model = Item
+        # The admin leaves out its read-only ones (status, position, who curated).
+        fields = ["kind", "title", "authors", "year", "url", "arxiv_id", "doi", "isbn", "topic", "why", "team"]
+        fields += ["status", "rejection_reason", "suggested_by", "curated_by", "curated_at", "position"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.status == Item.Status.REJECTED:
+            return cleaned  # a rejected item holds no place on its list
+        team = cleaned["team"] if "team" in self.fields else self.instance.team
+        data = services.ItemData(
+            kind=cleaned.get("kind") or self.instance.kind,
+            title=cleaned.get("title") or self.instance.title,
+            team=team,
+            **{name: cleaned.get(name) or "" for name in ("url", "arxiv_id", "doi", "isbn")},
+        )
+        duplicate = services.find_duplicate(data, exclude=self.instance if self.instance.pk else None)
+        if duplicate is not None:
+            raise forms.ValidationError(
+                f"“{duplicate.title}” (#{duplicate.pk}) is on this list with the same identifier or link."
+            )
+        return cleaned
+
+
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
+    form = ItemAdminForm
     list_display = ["title", "kind", "team", "topic", "status", "position", "suggested_by", "created_at"]
     list_filter = ["status", "kind", "team", "topic"]
     search_fields = ["title", "authors", "arxiv_id", "doi", "isbn", "url"]
@@ -44,6 +73,10 @@ class ItemAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An item moves to another list on the site (item_update puts it at the bottom there).
+        return [*self.readonly_fields, "team"] if obj is not None else self.readonly_fields
 
     def _each(self, request, queryset, action, done: str, **kwargs) -> None:
         ok = 0

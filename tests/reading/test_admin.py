@@ -84,3 +84,24 @@ def test_status_and_place_on_the_list_cannot_be_edited_in_the_admin(client, staf
     suggestion.refresh_from_db()
     assert (suggestion.title, suggestion.status, suggestion.position) == ("Causality, 2nd edition", "suggested", 0)
     assert not Item.objects.filter(status="curated").exists()
+
+
+def test_an_admin_edit_that_would_repeat_an_identifier_on_the_list_is_refused_with_a_message(
+    client, staff_manager, team
+):
+    ItemFactory(team=team, doi="10.1000/why", title="The Book of Why")
+    other = ItemFactory(team=team, doi="10.1000/other", title="Another book")
+    page = client.get(f"{ITEMS}{other.pk}/change/")
+    data = {**page.context["adminform"].form.initial, "doi": "10.1000/why", "authors": "Judea Pearl"}
+    data = {k: ("" if v is None else v) for k, v in data.items() if k in page.context["adminform"].form.fields}
+    response = client.post(f"{ITEMS}{other.pk}/change/", data)
+    assert response.status_code == 200
+    assert "is on this list with the same identifier or link" in response.content.decode()
+    other.refresh_from_db()
+    assert other.doi == "10.1000/other"
+
+
+def test_an_items_list_is_not_changed_in_the_admin(client, staff_manager, team):
+    item = ItemFactory(team=team)
+    form = client.get(f"{ITEMS}{item.pk}/change/").context["adminform"].form
+    assert "team" not in form.fields
