@@ -34,6 +34,7 @@ from pylatexenc import latexwalker
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
+from learningday import parsing
 from reading.identifiers import (
     IdentifierError,
     detect,
@@ -379,14 +380,13 @@ def _year(values: dict[str, str], notes: list[str]) -> int | None:
         # biblatex writes dates as 2019-05-14 in "date" instead of "year".
         match = re.match(r"^\s*([0-9]{4})", values.get("date", ""))
         return int(match.group(1)) if match else None
-    # isdigit() alone also takes "²" or "፩", which int() refuses.
-    if not (raw.isascii() and raw.isdigit()):
+    # ASCII digits only ("²" or "፩" pass isdigit() but not int()), and not thousands of them.
+    if not parsing.is_ascii_digits(raw):
         notes.append(f"The year “{_shown(raw)}” is not a number: it was left out.")
         return None
-    year = int(raw)
-    if not YEAR_MIN <= year <= YEAR_MAX:
-        notes.append(f"The year {year} is not between {YEAR_MIN} and {YEAR_MAX}: it was left out.")
-        return None
+    year = parsing.parse_int(raw, minimum=YEAR_MIN, maximum=YEAR_MAX)
+    if year is None:
+        notes.append(f"The year {_shown(raw)} is not between {YEAR_MIN} and {YEAR_MAX}: it was left out.")
     return year
 
 

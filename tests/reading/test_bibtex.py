@@ -330,13 +330,18 @@ def test_import_leaves_out_a_year_of_other_scripts_digits(year):
 
 
 def test_import_leaves_out_a_year_the_reading_list_cannot_hold():
-    old, future = parse_bibtex("@book{old, title = {Principia}, year = {1687}}\n@book{x, title = {X}, year = {99999}}")
+    old, future, endless = parse_bibtex(
+        "@book{old, title = {Principia}, year = {1687}}\n@book{x, title = {X}, year = {99999}}\n"
+        f"@book{{y, title = {{Y}}, year = {{{'9' * 5000}}}}}"  # more digits than Python's int() reads
+    )
 
     assert old.record.year == 1687
     assert (future.record.year, future.notes) == (
         None,
         ["The year 99999 is not between 1400 and 2100: it was left out."],
     )
+    assert endless.record.year is None
+    assert "is not between 1400 and 2100" in endless.notes[0]
 
 
 # --- What reference managers write (Mendeley, Zotero, JabRef) ----------------------------------
