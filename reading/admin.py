@@ -2,10 +2,11 @@
 placed on the list only through the same service functions as the site."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
+from learningday.admin import act_on_each
 from reading import services
 from reading.models import Endorsement, Item, Progress, Topic
 
@@ -78,27 +79,23 @@ class ItemAdmin(admin.ModelAdmin):
         # An item moves to another list on the site (item_update puts it at the bottom there).
         return [*self.readonly_fields, "team"] if obj is not None else self.readonly_fields
 
-    def _each(self, request, queryset, action, done: str, **kwargs) -> None:
-        ok = 0
-        for item in queryset:
-            try:
-                action(user=request.user, item=item, **kwargs)
-            except services.ReadingError as error:
-                self.message_user(request, f"Item #{item.pk}: {error}", messages.ERROR)
-            else:
-                ok += 1
-        if ok:
-            self.message_user(request, f"{done} {ok} item{'s' if ok != 1 else ''}.", messages.SUCCESS)
-
     @admin.action(description="Curate selected suggestions (to the bottom of their list)")
     def curate(self, request, queryset):
-        self._each(request, queryset, services.item_curate, "Curated")
+        act_on_each(self, request, queryset, action=services.item_curate, error=services.ReadingError, done="Curated")
 
     @admin.action(description="Reject selected suggestions, with a reason…")
     def reject(self, request, queryset):
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            self._each(request, queryset, services.item_reject, "Rejected", reason=form.cleaned_data["reason"])
+            act_on_each(
+                self,
+                request,
+                queryset,
+                action=services.item_reject,
+                error=services.ReadingError,
+                done="Rejected",
+                reason=form.cleaned_data["reason"],
+            )
             return None
         context = {
             **self.admin_site.each_context(request),

@@ -1,8 +1,9 @@
 """Claims in the admin: searchable and filterable; the trail read-only; state changes only
 through the same service functions as the site, so nobody approves their own claim here."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 
+from learningday.admin import act_on_each
 from reimbursements import services
 from reimbursements.models import Claim, ClaimEvent, PersonalBudget, Receipt
 
@@ -76,25 +77,21 @@ class ClaimAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).distinct()
 
-    def _each(self, request, queryset, action, done: str, **kwargs) -> None:
-        ok = 0
-        for claim in queryset:
-            try:
-                action(user=request.user, claim=claim, **kwargs)
-            except services.ClaimError as error:
-                self.message_user(request, f"Claim #{claim.pk}: {error}", messages.ERROR)
-            else:
-                ok += 1
-        if ok:
-            self.message_user(request, f"{done} {ok} claim{'s' if ok != 1 else ''}.", messages.SUCCESS)
-
     @admin.action(description="Approve selected submitted claims in full")
     def approve(self, request, queryset):
-        self._each(request, queryset, services.claim_approve, "Approved")
+        act_on_each(self, request, queryset, action=services.claim_approve, error=services.ClaimError, done="Approved")
 
     @admin.action(description="Reject selected submitted claims as duplicates")
     def reject_as_duplicate(self, request, queryset):
-        self._each(request, queryset, services.claim_reject, "Rejected", reason="Rejected as a duplicate.")
+        act_on_each(
+            self,
+            request,
+            queryset,
+            action=services.claim_reject,
+            error=services.ClaimError,
+            done="Rejected",
+            reason="Rejected as a duplicate.",
+        )
 
 
 @admin.register(ClaimEvent)

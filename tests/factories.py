@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
@@ -116,3 +117,19 @@ class ClaimFactory(factory.django.DjangoModelFactory):
             if processed.thumbnail:
                 receipt.thumbnail.save("thumb.jpg", ContentFile(processed.thumbnail), save=False)
             receipt.save()
+
+
+def claim_data(**overrides):
+    """What a claim form hands the services: a €24.00 book bought on 20 November 2026."""
+    from reimbursements.services import ClaimData
+
+    return ClaimData(
+        **{
+            "kind": "book",
+            "description": "The Book of Why",
+            "purchase_date": datetime.date(2026, 11, 20),
+            "amount": Decimal("24.00"),
+            "currency": "EUR",
+            **overrides,
+        }
+    )

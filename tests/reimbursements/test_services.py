@@ -10,25 +10,12 @@ from django.core import mail
 from reimbursements import selectors, services
 from reimbursements.models import Claim, ClaimEvent
 from reimbursements.receipts import process_receipt
-from reimbursements.services import ClaimData, ClaimError
-from tests.factories import ClaimFactory, ItemFactory, MembershipFactory, UserFactory, jpeg_bytes
+from reimbursements.services import ClaimError
+from tests.factories import ClaimFactory, ItemFactory, MembershipFactory, UserFactory, claim_data, jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 S = Claim.State
 TODAY = dt.date(2026, 11, 24)
-
-
-def data(**overrides) -> ClaimData:
-    return ClaimData(
-        **{
-            "kind": "book",
-            "description": "The Book of Why",
-            "purchase_date": dt.date(2026, 11, 20),
-            "amount": Decimal("24.00"),
-            "currency": "EUR",
-            **overrides,
-        }
-    )
 
 
 _photos = itertools.count(1)
@@ -36,7 +23,7 @@ _photos = itertools.count(1)
 
 def filed(member, **overrides) -> Claim:
     """A claim by ``member`` with a receipt of its own (a different photo each time), submitted."""
-    claim = services.claim_create(user=member, data=data(**overrides), today=TODAY)
+    claim = services.claim_create(user=member, data=claim_data(**overrides), today=TODAY)
     photo = jpeg_bytes(size=(40 + next(_photos), 60))
     services.receipt_add(user=member, claim=claim, processed=process_receipt(data=photo, filename="r.jpg"))
     return services.claim_submit(user=member, claim=claim)
@@ -88,7 +75,7 @@ def test_every_move_not_listed_is_refused(member, manager, finance_user, start, 
 
 
 def test_a_submitted_claim_needs_a_receipt(member):
-    claim = services.claim_create(user=member, data=data(), today=TODAY)
+    claim = services.claim_create(user=member, data=claim_data(), today=TODAY)
     with pytest.raises(ClaimError, match="Add a receipt"):
         services.claim_submit(user=member, claim=claim)
 
@@ -98,7 +85,7 @@ def test_changes_requested_goes_back_to_the_claimant_and_can_be_resubmitted(memb
     with pytest.raises(ClaimError, match="Say what should change"):
         services.claim_request_changes(user=manager, claim=claim, note=" ")
     services.claim_request_changes(user=manager, claim=claim, note="Add the second page")
-    services.claim_update(user=member, claim=claim, data=data(amount=Decimal("26.00")), today=TODAY)
+    services.claim_update(user=member, claim=claim, data=claim_data(amount=Decimal("26.00")), today=TODAY)
     services.claim_submit(user=member, claim=claim)
     claim.refresh_from_db()
     assert (claim.state, claim.amount) == (S.SUBMITTED, Decimal("26.00"))
@@ -116,11 +103,11 @@ def test_an_approved_claim_is_never_edited(member, manager):
     claim = filed(member)
     services.claim_approve(user=manager, claim=claim)
     with pytest.raises(ClaimError, match="only as a draft"):
-        services.claim_update(user=member, claim=claim, data=data(amount=Decimal("999.00")), today=TODAY)
+        services.claim_update(user=member, claim=claim, data=claim_data(amount=Decimal("999.00")), today=TODAY)
 
 
 def test_the_trail_is_append_only(member):
-    claim = services.claim_create(user=member, data=data(), today=TODAY)
+    claim = services.claim_create(user=member, data=claim_data(), today=TODAY)
     event = claim.events.get()
     event.note = "rewritten"
     with pytest.raises(Exception, match="append-only"):
@@ -224,7 +211,7 @@ def test_approving_less_needs_a_note_and_never_more_than_claimed(member, manager
 
 def test_another_currency_needs_the_home_amount_charged(member, manager):
     with pytest.raises(ClaimError, match="in EUR that you were actually charged"):
-        services.claim_create(user=member, data=data(currency="USD", amount=Decimal("30.00")), today=TODAY)
+        services.claim_create(user=member, data=claim_data(currency="USD", amount=Decimal("30.00")), today=TODAY)
     claim = filed(member, currency="USD", amount=Decimal("30.00"), home_amount=Decimal("27.61"))
     services.claim_approve(user=manager, claim=claim)
     claim.refresh_from_db()
@@ -243,14 +230,14 @@ def test_another_currency_needs_the_home_amount_charged(member, manager):
 def test_impossible_amounts_are_refused(member, amount, currency, message):
     with pytest.raises(ClaimError, match=message):
         services.claim_create(
-            user=member, data=data(amount=amount, currency=currency, home_amount=Decimal("1.00")), today=TODAY
+            user=member, data=claim_data(amount=amount, currency=currency, home_amount=Decimal("1.00")), today=TODAY
         )
     assert not Claim.objects.exists()
 
 
 def test_a_future_purchase_is_refused(member):
     with pytest.raises(ClaimError, match="future"):
-        services.claim_create(user=member, data=data(purchase_date=dt.date(2026, 11, 25)), today=TODAY)
+        services.claim_create(user=member, data=claim_data(purchase_date=dt.date(2026, 11, 25)), today=TODAY)
 
 
 # --- Flags ------------------------------------------------------------------------------------------
@@ -258,9 +245,9 @@ def test_a_future_purchase_is_refused(member):
 
 def test_a_receipt_used_twice_must_be_checked_before_approval(member, manager):
     photo = jpeg_bytes("red")
-    first = services.claim_create(user=member, data=data(), today=TODAY)
+    first = services.claim_create(user=member, data=claim_data(), today=TODAY)
     second = services.claim_create(
-        user=member, data=data(description="Same receipt again", amount=Decimal("25.00")), today=TODAY
+        user=member, data=claim_data(description="Same receipt again", amount=Decimal("25.00")), today=TODAY
     )
     for claim in (first, second):
         services.receipt_add(user=member, claim=claim, processed=process_receipt(data=photo, filename="r.jpg"))
@@ -280,7 +267,7 @@ def test_same_date_amount_and_currency_is_flagged(member):
 
 def test_a_book_a_teammate_claimed_is_flagged(member, manager):
     filed(manager, isbn="9780465097609")
-    mine = services.claim_create(user=member, data=data(isbn="9780465097609"), today=TODAY)
+    mine = services.claim_create(user=member, data=claim_data(isbn="9780465097609"), today=TODAY)
     assert selectors.flags_for(mine).bought_in_team
 
 
@@ -290,8 +277,8 @@ def test_a_reading_item_a_teammate_claimed_is_flagged_but_two_claims_without_isb
     item = ItemFactory(team=team)
     filed(manager, description="Other book, no ISBN", amount=Decimal("11.00"))
     filed(manager, item=item, amount=Decimal("12.00"))
-    same_item = services.claim_create(user=member, data=data(item=item), today=TODAY)
-    neither = services.claim_create(user=member, data=data(description="A third book"), today=TODAY)
+    same_item = services.claim_create(user=member, data=claim_data(item=item), today=TODAY)
+    neither = services.claim_create(user=member, data=claim_data(description="A third book"), today=TODAY)
     assert selectors.flags_for(same_item).bought_in_team
     assert not selectors.flags_for(neither).bought_in_team
 
@@ -308,7 +295,7 @@ def test_a_reading_item_a_teammate_claimed_is_flagged_but_two_claims_without_isb
 )
 def test_the_same_person_claiming_the_same_book_again_is_flagged(member, first, again):
     filed(member, **first)
-    second = services.claim_create(user=member, data=data(amount=Decimal("24.90"), **again), today=TODAY)
+    second = services.claim_create(user=member, data=claim_data(amount=Decimal("24.90"), **again), today=TODAY)
     assert selectors.flags_for(second).claimed_before
     assert selectors.flags_for(second).needs_check
 
@@ -316,7 +303,7 @@ def test_the_same_person_claiming_the_same_book_again_is_flagged(member, first, 
 def test_the_same_reading_item_claimed_again_by_the_same_person_is_flagged(member, team):
     item = ItemFactory(team=team, kind="book", title="Causality")
     filed(member, item=item, description="Causality, 2nd edition")
-    second = services.claim_create(user=member, data=data(item=item, description="Pearl"), today=TODAY)
+    second = services.claim_create(user=member, data=claim_data(item=item, description="Pearl"), today=TODAY)
     assert selectors.flags_for(second).claimed_before
 
 
@@ -331,14 +318,14 @@ def test_the_same_reading_item_claimed_again_by_the_same_person_is_flagged(membe
 )
 def test_what_is_not_the_same_book_again_is_not_flagged(member, first, again):
     filed(member, **first)
-    second = services.claim_create(user=member, data=data(amount=Decimal("24.90"), **again), today=TODAY)
+    second = services.claim_create(user=member, data=claim_data(amount=Decimal("24.90"), **again), today=TODAY)
     assert not selectors.flags_for(second).claimed_before
 
 
 def test_a_rejected_claim_or_a_teammates_book_is_not_claimed_before(member, manager):
     services.claim_reject(user=manager, claim=filed(member, isbn="9780465097609"), reason="Receipt unreadable")
     filed(manager, isbn="9780465097609", amount=Decimal("30.00"))
-    second = services.claim_create(user=member, data=data(isbn="9780465097609"), today=TODAY)
+    second = services.claim_create(user=member, data=claim_data(isbn="9780465097609"), today=TODAY)
     flags = selectors.flags_for(second)
     assert not flags.claimed_before
     assert flags.bought_in_team
