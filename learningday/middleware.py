@@ -1,8 +1,10 @@
-"""Request middleware: the person's time zone, single sign-on failures shown kindly, and no NUL in a page."""
+"""Request middleware: the person's time zone, single sign-on failures shown kindly, and pages
+that carry no character HTML forbids."""
 
 from __future__ import annotations
 
 import logging
+import re
 
 from django.utils import timezone
 
@@ -55,19 +57,31 @@ class SocialLoginErrorMiddleware:
         return render_authentication_error(request, provider, exception=exception)
 
 
-class NoNulInPagesMiddleware:
-    """A page never carries a NUL: a refused form shows what was typed, NUL included, and HTML
-    forbids it. It becomes U+FFFD, as a browser's parser would make it anyway."""
+# What HTML forbids in a page: NUL and the other control characters but whitespace (tab, line
+# feed, form feed, carriage return), and the noncharacters. People can type any of them.
+_NOT_IN_HTML = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
+    + "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(17))
+    + "]"
+)
+
+
+def fit_for_html(text: str) -> str:
+    """``text`` with each character HTML forbids as U+FFFD, as a browser's parser would read it."""
+    return _NOT_IN_HTML.sub("\ufffd", text)
+
+
+class CleanPagesMiddleware:
+    """A page never carries a character HTML forbids: a refused form shows back what was typed,
+    a NUL or a control character included, and a saved text may hold one. It becomes U+FFFD."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if (
-            not response.streaming
-            and response.get("Content-Type", "").startswith("text/html")
-            and b"\x00" in response.content
-        ):
-            response.content = response.content.replace(b"\x00", "\ufffd".encode(response.charset))
+        if not response.streaming and response.get("Content-Type", "").startswith("text/html"):
+            page = response.content.decode(response.charset)
+            if _NOT_IN_HTML.search(page):
+                response.content = fit_for_html(page).encode(response.charset)
         return response
