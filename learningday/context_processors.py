@@ -9,4 +9,9 @@ from learningday.navigation import nav_for
 def site(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     nav = nav_for(user, request.path) if user is not None and user.is_authenticated else []
-    return {"nav_items": nav, "site_name": "Learning Day", "debug_banner": settings.DEBUG}
+    return {
+        "nav_items": nav,
+        "site_name": "Learning Day",
+        "debug_banner": settings.DEBUG,
+        "slack_enabled": settings.SLACK_ENABLED,
+    }

@@ -101,6 +101,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     receive_digest = models.BooleanField(
         _("Team digest"), default=True, help_text=_("The next morning: what your teams learned on the Learning Day.")
     )
+
+    class ReminderVia(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SLACK = "slack", _("Slack direct message")
+        BOTH = "both", _("Email and Slack")
+
+    reminders_via = models.CharField(
+        _("reminders reach me by"),
+        max_length=10,
+        choices=ReminderVia.choices,
+        default=ReminderVia.EMAIL,
+        help_text=_("Slack needs your Slack account connected; until then reminders come by email."),
+    )
+    # A local hour, or the organisation's default (REMINDER_MORNING_HOUR / _AFTERNOON_HOUR) when empty.
+    morning_hour = models.PositiveSmallIntegerField(_("morning question at"), null=True, blank=True)
+    nudge_hour = models.PositiveSmallIntegerField(_("afternoon nudge at"), null=True, blank=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=dj_timezone.now)
@@ -117,6 +133,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["display_name", "email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(reminders_via__in=["email", "slack", "both"]), name="user_reminders_via_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(morning_hour__isnull=True) | models.Q(morning_hour__lte=23),
+                name="user_morning_hour_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(nudge_hour__isnull=True) | models.Q(nudge_hour__lte=23),
+                name="user_nudge_hour_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -262,6 +289,8 @@ class OutboxMessage(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
         SLACK_WEBHOOK = "slack_webhook", _("Slack channel (webhook)")
+        SLACK_CHANNEL = "slack_channel", _("Slack channel (app)")
+        SLACK_DM = "slack_dm", _("Slack direct message")
 
     class Kind(models.TextChoices):
         MORNING = "morning", _("Morning reminder")
@@ -270,6 +299,7 @@ class OutboxMessage(models.Model):
         CLAIM_NOTICE = "claim_notice", _("Claim notice")
         CHANNEL_DIGEST = "channel_digest", _("Team digest in Slack")
         ENTRY_POST = "entry_post", _("New entry in Slack")
+        CHECKIN_DONE = "checkin_done", _("Check-in confirmation")
 
     class State(models.TextChoices):
         PENDING = "pending", _("waiting")

@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "reading",
     "logs",
     "reimbursements",
+    "slackapp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -406,6 +407,21 @@ METADATA_LOOKUP_TIMEOUT = float(_int("METADATA_LOOKUP_TIMEOUT", 4, minimum=1))
 # the server must not be made to post to internal addresses).
 SLACK_WEBHOOK_HOSTS = [h.strip().lower() for h in env.list("SLACK_WEBHOOK_HOSTS", default=["hooks.slack.com"])]
 
+# The Slack app (slackapp/): the check-in in Slack. Both secrets set turn it on; neither set
+# leaves it off and nothing of it shows. The API address is where its Web API calls go
+# (tests and checks point it at a local server).
+SLACK_BOT_TOKEN = env.str("SLACK_BOT_TOKEN", default="")
+SLACK_SIGNING_SECRET = env.str("SLACK_SIGNING_SECRET", default="")
+if bool(SLACK_BOT_TOKEN) != bool(SLACK_SIGNING_SECRET):
+    raise _fail(
+        "SLACK_BOT_TOKEN" if not SLACK_BOT_TOKEN else "SLACK_SIGNING_SECRET",
+        "the Slack app needs both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or neither).",
+    )
+if SLACK_BOT_TOKEN and not SLACK_BOT_TOKEN.startswith("xoxb-"):
+    raise _fail("SLACK_BOT_TOKEN", "expected the bot token Slack shows under OAuth & Permissions (xoxb-…).")
+SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api/").rstrip("/") + "/"
+SLACK_ENABLED = bool(SLACK_BOT_TOKEN)
+
 # --- Celery ------------------------------------------------------------------
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -450,6 +466,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE = {
     # One dispatcher every quarter of an hour, in UTC; it works out who is due where.
     "reminders-dispatch": {"task": "logs.tasks.dispatch_reminders", "schedule": 15 * 60},
+    # The same for Slack direct messages; does nothing while the Slack app is off.
+    "slack-reminders-dispatch": {"task": "slackapp.tasks.dispatch_slack_reminders", "schedule": 15 * 60},
 }
 # Beat's record of when each entry last ran: with the other local state, not in the checkout.
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -464,6 +482,30 @@ for _name, _hour in (
 ):
     if not 0 <= _hour <= 23:
         raise _fail(_name, f"expected an hour from 0 to 23, got {_hour}.")
+
+
+def _hours(name: str, default: str, *, holding: int, holding_name: str) -> tuple[int, int]:
+    """An inclusive range of local hours, "7-11", that must hold the default hour."""
+    raw = env.str(name, default=default).strip()
+    first, _, last = raw.partition("-")
+    try:
+        start, end = int(first), int(last)
+    except ValueError:
+        raise _fail(name, f"expected a range of hours such as 7-11, got {raw!r}.") from None
+    if not 0 <= start <= end <= 23:
+        raise _fail(name, f"expected hours from 0 to 23, the first not after the last, got {raw!r}.")
+    if not start <= holding <= end:
+        raise _fail(name, f"must include {holding_name} ({holding}), got {raw!r}.")
+    return start, end
+
+
+# The hours a person may pick for their own morning question and afternoon nudge.
+REMINDER_MORNING_HOURS = _hours(
+    "REMINDER_MORNING_HOURS", "7-11", holding=REMINDER_MORNING_HOUR, holding_name="REMINDER_MORNING_HOUR"
+)
+REMINDER_AFTERNOON_HOURS = _hours(
+    "REMINDER_AFTERNOON_HOURS", "13-18", holding=REMINDER_AFTERNOON_HOUR, holding_name="REMINDER_AFTERNOON_HOUR"
+)
 
 # --- Security ----------------------------------------------------------------
 

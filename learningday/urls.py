@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("logs.urls")),
     path("reading/", include("reading.urls")),
     path("claims/", include("reimbursements.urls")),
+    path("slack/", include("slackapp.urls")),
     path("profile/", views.profile, name="profile"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from learningday import calendar
 from learningday.models import Team, User
+from logs import signals
 from logs.models import Away, Entry
 from logs.reminders import OPT_IN
 from reading.models import Item
@@ -85,6 +86,10 @@ def entry_save(*, user: User, data: EntryData, entry: Entry | None = None) -> tu
         entry.items.set(data.items)
         if created:
             _share_on_slack(entry)
+        entry_id, author_id = entry.pk, user.pk
+        transaction.on_commit(
+            lambda: signals.entry_saved.send(Entry, entry_id=entry_id, author_id=author_id, created=created)
+        )
     return entry, created
 
 
@@ -104,8 +109,11 @@ def _share_on_slack(entry: Entry) -> None:
 def entry_delete(*, user: User, entry: Entry) -> None:
     if entry.author_id != user.pk:
         raise LogError("You can only delete your own entries.")
+    entry_id, author_id = entry.pk, user.pk
     with transaction.atomic():
-        Entry.objects.filter(pk=entry.pk, author=user).delete()
+        deleted, _ = Entry.objects.filter(pk=entry_id, author=user).delete()
+        if deleted:
+            transaction.on_commit(lambda: signals.entry_deleted.send(Entry, entry_id=entry_id, author_id=author_id))
 
 
 def away_add(*, user: User, start: dt.date, end: dt.date, note: str = "") -> Away:

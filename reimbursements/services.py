@@ -19,7 +19,7 @@ from learningday.models import Membership, User
 from learningday.services import create_once
 from reading import services as reading
 from reading.models import Item
-from reimbursements import money
+from reimbursements import money, signals
 from reimbursements.models import Claim, ClaimEvent, Receipt
 from reimbursements.receipts import ProcessedReceipt
 from reimbursements.selectors import can_decide, flags_for
@@ -76,8 +76,11 @@ def _may(user: User, claim: Claim, role: str) -> bool:
 def _notify(event: ClaimEvent) -> None:
     from reimbursements import tasks
 
-    event_id = event.pk
+    event_id, claim_id, to_state = event.pk, event.claim_id, event.to_state
     transaction.on_commit(lambda: tasks.notify_claim.delay(event_id))
+    transaction.on_commit(
+        lambda: signals.claim_stepped.send(ClaimEvent, event_id=event_id, claim_id=claim_id, to_state=to_state)
+    )
 
 
 def _transition(

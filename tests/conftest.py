@@ -225,3 +225,24 @@ def _pages_are_valid_html():
 
 
 HTML_CHECKED_STATUSES = frozenset({200, 400, 403, 404})
+
+
+@pytest.fixture
+def slack_api(settings):
+    """A local stand-in for Slack's Web API, and the Slack app turned on and pointed at it."""
+    from tests.slackapp.fake_api import SIGNING_SECRET, TOKEN, FakeSlackApi
+
+    api = FakeSlackApi()
+    api.start()
+    settings.SLACK_BOT_TOKEN, settings.SLACK_SIGNING_SECRET = TOKEN, SIGNING_SECRET
+    settings.SLACK_API_URL, settings.SLACK_ENABLED = api.api_url, True
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def slack(client, slack_api):
+    """Sends signed requests to /slack/events as Slack does (``slack.command("/learned")``)."""
+    from tests.slackapp.fake_api import SlackSender
+
+    return SlackSender(client, api=slack_api)

@@ -161,6 +161,14 @@ MATRIX = [
     # --- the project's own pages ---
     get("profile",                          *EVERYONE),
     get("healthz",                          200, 200, 200, 200, 200, 200, 200, 200),
+    # --- Slack: Slack itself calls /slack/events, signed; a person connects their Slack user ---
+    post("slackapp:events",                 401, 401, 401, 401, 401, 401, 401, 401),  # unsigned
+    get("slackapp:events",                  405, 405, 405, 405, 405, 405, 405, 405),
+    get("slackapp:connect",                 *EVERYONE, args=["slack_token"]),
+    post("slackapp:connect",                302, 302, 302, 302, 302, 302, 302, 302, args=["slack_token"]),
+    get("slackapp:connect",                 302, 400, 400, 400, 400, 400, 400, 400, args=["bad_token"]),
+    get("slackapp:disconnect",              *GET_ON_POST_ONLY),
+    post("slackapp:disconnect",             302, 302, 302, 302, 302, 302, 302, 302),
     # --- accounts (django-allauth): the way in, and each person's own account ---
     # The way in is public; a signed-in person is sent on. Pages about "my account" need a
     # login and act on the signed-in person only (they take no id), so every role gets the same.
@@ -281,6 +289,7 @@ def people(member, manager, outsider, finance_user, staff_user, team, other_team
 
 def _objects(member, team) -> dict[str, object]:
     from logs.reminders import unsubscribe_token
+    from slackapp.people import connect_token
 
     entry = EntryFactory(author=member, body=SECRETS[0], visibility=Entry.Visibility.TEAMS)
     claim = ClaimFactory(claimant=member, state=Claim.State.SUBMITTED, description=SECRETS[2], with_receipt=True)
@@ -293,6 +302,7 @@ def _objects(member, team) -> dict[str, object]:
         "away": Away.objects.create(user=member, start=entry.day, end=entry.day),
         "token": unsubscribe_token(member, "morning"),
         "bad_token": "not-a-token",
+        "slack_token": connect_token("U1", "T0LEARN"),
         "key": "not-a-key",
         "uidb36": "1",
         "provider": "no-such-provider",
@@ -366,7 +376,7 @@ def _ask(client: Client, row: Row, url: str, objects: dict) -> tuple[int | str, 
 
 
 @pytest.mark.frozen
-def test_each_role_gets_what_the_matrix_says(people, team, member):
+def test_each_role_gets_what_the_matrix_says(people, team, member, slack_api):
     objects = _objects(member, team)
     clients = {}
     for role, person in people.items():

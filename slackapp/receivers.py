@@ -1,0 +1,31 @@
+"""The Slack app's answers to what the apps below it announce (their ``signals`` modules).
+
+Each receiver queues a Celery task and returns: the change has committed, and Slack is
+another service that may be slow or down. Nothing happens while the Slack app is off.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.dispatch import receiver
+
+from logs import signals as log_signals
+from reimbursements import signals as claim_signals
+
+
+@receiver(log_signals.entry_saved)
+def _entry_saved(sender, *, entry_id: int, author_id: int, created: bool, **kwargs) -> None:
+    if not settings.SLACK_ENABLED:
+        return
+
+
+@receiver(log_signals.entry_deleted)
+def _entry_deleted(sender, *, entry_id: int, author_id: int, **kwargs) -> None:
+    if not settings.SLACK_ENABLED:
+        return
+
+
+@receiver(claim_signals.claim_stepped)
+def _claim_stepped(sender, *, event_id: int, claim_id: int, to_state: str, **kwargs) -> None:
+    if not settings.SLACK_ENABLED:
+        return

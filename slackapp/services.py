@@ -1,0 +1,53 @@
+"""State changes of the Slack app: connecting people, and each team's channel."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from learningday.models import Team, User
+from slackapp.models import SlackAccount, TeamChannel
+
+
+class SlackAppError(Exception):
+    """A Slack-app action that cannot be done; the message is fit to show the person."""
+
+
+def account_connect(*, user: User, slack_user_id: str, slack_team_id: str) -> SlackAccount:
+    """Tie a Slack user to ``user``'s account; whichever account had that Slack user lets it go."""
+    if not user.is_active:
+        raise SlackAppError("A deactivated account cannot be connected to Slack.")
+    with transaction.atomic():
+        SlackAccount.objects.filter(slack_user_id=slack_user_id, slack_team_id=slack_team_id).exclude(
+            user=user
+        ).delete()
+        account, _ = SlackAccount.objects.update_or_create(
+            user=user,
+            defaults={"slack_user_id": slack_user_id, "slack_team_id": slack_team_id, "dm_channel_id": ""},
+        )
+    return account
+
+
+def account_disconnect(*, user: User) -> bool:
+    """Forget ``user``'s Slack user; returns whether there was one."""
+    deleted, _ = SlackAccount.objects.filter(user=user).delete()
+    return bool(deleted)
+
+
+def may_set_channel(user: User, team: Team) -> bool:
+    return user.is_active and (user.is_staff or team.pk in user.managed_team_ids)
+
+
+def team_channel_set(*, user: User, team: Team, channel_id: str, channel_name: str = "") -> TeamChannel | None:
+    """Pick the Slack channel the team's entries and digest go to; an empty id stops them."""
+    if not may_set_channel(user, team):
+        raise SlackAppError("Only an administrator or the team's manager can pick its Slack channel.")
+    channel_id = channel_id.strip()
+    if not channel_id:
+        TeamChannel.objects.filter(team=team).delete()
+        return None
+    if not channel_id.isalnum() or len(channel_id) > 32:
+        raise SlackAppError("That is not a Slack channel.")
+    channel, _ = TeamChannel.objects.update_or_create(
+        team=team, defaults={"channel_id": channel_id, "channel_name": channel_name[:100], "set_by": user}
+    )
+    return channel
