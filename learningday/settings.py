@@ -552,5 +552,9 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO"},
         # urllib3 logs request paths at DEBUG, and a Slack webhook's path is its secret.
         "urllib3": {"level": "INFO"},
+        # slack_sdk logs each request and its body at DEBUG; the token is redacted there, but
+        # people's messages are not for the logs either.
+        "slack_sdk": {"level": "INFO"},
+        "slack_bolt": {"level": "INFO"},
     },
 }

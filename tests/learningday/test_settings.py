@@ -94,6 +94,9 @@ def test_embedded_default_needs_no_environment(tmp_path):
             {**PRODUCTION, "ACCOUNT_EMAIL_VERIFICATION": "optional"},
             "ACCOUNT_EMAIL_VERIFICATION: must be mandatory when DEBUG is false",
         ),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET: the Slack app needs both"),
+        ({"SLACK_SIGNING_SECRET": "abc"}, "SLACK_BOT_TOKEN: the Slack app needs both"),
+        ({"SLACK_BOT_TOKEN": "xoxp-1", "SLACK_SIGNING_SECRET": "abc"}, "SLACK_BOT_TOKEN: expected the bot token"),
     ],
 )
 def test_a_wrong_value_stops_start_up_with_a_message_naming_the_variable(tmp_path, env, message):

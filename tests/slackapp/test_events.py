@@ -121,3 +121,14 @@ def test_retried_delivery_is_handled_once(slack, slack_api, linked):
 def test_without_the_slack_app_the_endpoint_does_not_exist(client, settings, db):
     settings.SLACK_ENABLED = False
     assert client.post("/slack/events", data="{}", content_type="application/json").status_code == 404
+
+
+def test_bot_token_never_appears_in_logs_or_answers(slack, slack_api, linked, caplog):
+    from tests.slackapp.fake_api import TOKEN
+
+    slack_api.fail("views.open", "invalid_auth")
+    with caplog.at_level("DEBUG"):
+        response = slack.command("/learned", "something")
+
+    assert TOKEN not in response.content.decode()
+    assert TOKEN not in caplog.text
