@@ -19,7 +19,7 @@ from html import unescape
 from typing import Any
 
 from celery import shared_task
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from slack_bolt import Ack, App
 
@@ -108,7 +108,7 @@ def modal(
                     "type": "static_select",
                     "action_id": "category",
                     "options": [_option(value, label) for value, label in Entry.Category.choices],
-                    "initial_option": _option(category, Entry.Category(category).label),
+                    "initial_option": _option(category, _label(Entry.Category, category)),
                 },
             ),
             _input(
@@ -149,7 +149,7 @@ def modal(
                     "type": "radio_buttons",
                     "action_id": "visibility",
                     "options": [_option(value, label) for value, label in Entry.Visibility.choices],
-                    "initial_option": _option(visibility, Entry.Visibility(visibility).label),
+                    "initial_option": _option(visibility, _label(Entry.Visibility, visibility)),
                 },
             ),
             _input(
@@ -188,6 +188,10 @@ def _text_input(action_id: str, value: str, *, multiline: bool) -> dict[str, Any
     if value:
         element["initial_value"] = value
     return element
+
+
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    return str(dict(choices.choices).get(value, value))
 
 
 def _option(value: str, label: Any) -> dict[str, Any]:
@@ -397,7 +401,10 @@ def _submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context) -> No
     if entry_id is not None:
         entry = log_selectors.entries_visible_to(user).filter(pk=entry_id).first()
         if entry is None:
-            ack(response_action="errors", errors={"body": "That entry is gone: close this and log it again."})
+            ack(
+                response_action="errors",
+                errors={"body": "That entry was deleted meanwhile: copy your text and log it again with /learned."},
+            )
             return
         day = entry.day  # the entry's day now, should it have moved on the web
         same_day = entry

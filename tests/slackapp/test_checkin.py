@@ -183,6 +183,16 @@ def test_on_a_day_already_logged_the_modal_opens_that_entry(slack, slack_api, li
     assert block(view, "hours")["element"]["initial_value"] == "2.0"
 
 
+def test_an_entry_too_long_for_slack_is_left_to_the_web(slack, slack_api, linked):
+    entry = EntryFactory(author=linked, day=dt.date(2026, 11, 26), body="word " * 700)
+
+    slack.action({"action_id": "checkin_edit", "value": str(entry.pk)}, message={"ts": "1.1", "channel": "DU1"})
+
+    view = opened(slack_api)
+    assert "submit" not in view
+    assert entry.get_absolute_url() in json.dumps(view)
+
+
 # --- The reading list --------------------------------------------------------------------
 
 
