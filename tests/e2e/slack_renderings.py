@@ -24,7 +24,8 @@ from learningday.models import User
 OUT = Path(__file__).resolve().parents[2] / "docs" / "slack"
 
 STYLE = """
-body { font: 15px/1.45 -apple-system, 'Segoe UI', Lato, sans-serif; color: #1d1c1d; margin: 0; background: #f4f4f4; }
+body { font: 15px/1.45 -apple-system, 'Segoe UI', Lato, sans-serif; color: #1d1c1d; margin: 0;
+  background: #f4f4f4; }
 .frame { background: #fff; margin: 16px; border-radius: 8px; box-shadow: 0 2px 12px rgba(0,0,0,.2); width: 520px; }
 .frame.home { width: 720px; }
 .title { font-weight: 700; font-size: 20px; padding: 16px 20px; border-bottom: 1px solid #ddd; }
@@ -39,7 +40,8 @@ label { display: block; font-weight: 700; margin-bottom: 4px; }
 .placeholder { color: #8d8d8d; }
 .hint { color: #616061; font-size: 13px; margin-top: 4px; }
 .radio div::before { content: "○ "; } .radio div.on::before { content: "◉ "; }
-.button { display: inline-block; border: 1px solid #bbb; border-radius: 4px; padding: 4px 12px; margin: 0 6px 6px 0; font-weight: 700; }
+.button { display: inline-block; border: 1px solid #bbb; border-radius: 4px; padding: 4px 12px;
+  margin: 0 6px 6px 0; font-weight: 700; }
 .button.primary { background: #007a5a; color: #fff; border-color: #007a5a; }
 .button.danger { background: #e01e5a; color: #fff; border-color: #e01e5a; }
 .footer { display: flex; justify-content: flex-end; gap: 8px; padding: 12px 20px; border-top: 1px solid #ddd; }
@@ -77,7 +79,11 @@ def _element(element: dict[str, Any]) -> str:
         return f'<div class="input{" multi" if element.get("multiline") else ""}">{shown}</div>'
     if kind in {"static_select", "external_select", "multi_external_select", "multi_static_select"}:
         chosen = element.get("initial_option") or (element.get("initial_options") or [None])[0]
-        shown = _text(chosen["text"]) if chosen else f'<span class="placeholder">{_text(element.get("placeholder")) or "Select…"}</span>'
+        shown = (
+            _text(chosen["text"])
+            if chosen
+            else f'<span class="placeholder">{_text(element.get("placeholder")) or "Select…"}</span>'
+        )
         return f'<div class="input">{shown} ▾</div>'
     if kind == "radio_buttons":
         initial = (element.get("initial_option") or {}).get("value")
@@ -107,7 +113,8 @@ def _block(block: dict[str, Any]) -> str:
     if kind == "input":
         optional = ' <span class="optional">(optional)</span>' if block.get("optional") else ""
         hint = f'<div class="hint">{_text(block.get("hint"))}</div>' if block.get("hint") else ""
-        return f'<div class="block"><label>{_text(block["label"])}{optional}</label>{_element(block["element"])}{hint}</div>'
+        label = f"<label>{_text(block['label'])}{optional}</label>"
+        return f'<div class="block">{label}{_element(block["element"])}{hint}</div>'
     return f'<div class="block context">[{html.escape(kind)}]</div>'
 
 
@@ -122,7 +129,9 @@ def render(view: dict[str, Any]) -> str:
             f'<div class="frame"><div class="title">{_text(view.get("title"))}</div>'
             f'<div class="blocks">{blocks}</div><div class="footer">{footer}</div></div>'
         )
-    return f"<!doctype html><html lang=en><meta charset=utf-8><title>{_text(view.get('title')) or 'Home'}</title><style>{STYLE}</style><body>{body}</body></html>"
+    title = _text(view.get("title")) or "Home"
+    head = f"<meta charset=utf-8><title>{title}</title><style>{STYLE}</style>"
+    return f"<!doctype html><html lang=en>{head}<body>{body}</body></html>"
 
 
 def write(browser: Browser, name: str, view: dict[str, Any]) -> None:
