@@ -6,6 +6,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
+from slackapp.channel import dispatch_channel_digests  # noqa: F401
+
 
 @shared_task
 def dispatch_slack_reminders(at: str | None = None) -> int:
