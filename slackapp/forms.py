@@ -31,20 +31,34 @@ class TeamChannelForm(FocusFirstErrorMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.names = dict(channels or [])
         if channels is None:
-            del self.fields["channel"]
+            # Slack listed nothing this time: a choice made from an earlier list still counts,
+            # read as an id, so that it is not taken for "none".
+            self.fields["channel"] = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
             self.fields["channel_id"].label = "The channel's id"
+            self.fields[
+                "channel_id"
+            ].help_text = (
+                "In Slack: open the channel's details; the id (C…) is at the bottom. Leave it empty to stop posting."
+            )
         else:
             self.fields["channel"].choices = [(NONE, "None: stop posting in Slack")] + [
                 (channel_id, f"#{name}") for channel_id, name in channels
             ]
 
     def clean_channel_id(self) -> str:
-        value = self.cleaned_data["channel_id"].strip().lstrip("#").upper()
-        if value and not CHANNEL_ID.fullmatch(value):
-            raise ValidationError("A channel's id looks like C0123ABCD: a C, then letters and digits.", code="invalid")
-        return value
+        return _channel_id(self.cleaned_data["channel_id"])
+
+    def clean_channel(self) -> str:
+        return _channel_id(self.cleaned_data["channel"])
 
     def chosen(self) -> tuple[str, str]:
         """The channel's id and name (the name only when Slack listed it); ("", "") for none."""
         channel_id = self.cleaned_data.get("channel_id") or self.cleaned_data.get("channel") or NONE
         return channel_id, self.names.get(channel_id, "")
+
+
+def _channel_id(value: str) -> str:
+    value = (value or "").strip().lstrip("#").upper()
+    if value and not CHANNEL_ID.fullmatch(value):
+        raise ValidationError("A channel's id looks like C0123ABCD: a C, then letters and digits.", code="invalid")
+    return value

@@ -112,6 +112,13 @@ def test_when_slack_lists_no_channels_the_manager_types_the_id(client, manager, 
     assert TeamChannel.objects.get(team=team).channel_id == "C0PRIVATE"
 
 
+def test_a_channel_picked_from_the_list_is_kept_when_slack_stops_listing_them(client, manager, team, slack_api):
+    slack_api.fail("conversations.list", "ratelimited")
+    client.force_login(manager)
+    client.post(f"/slack/teams/{team.slug}/channel/", {"channel": "C0LEARN", "channel_id": ""})
+    assert TeamChannel.objects.get(team=team).channel_id == "C0LEARN"
+
+
 def test_a_typed_id_that_is_no_channel_is_sent_back(client, manager, team, slack_api):
     client.force_login(manager)
     response = client.post(f"/slack/teams/{team.slug}/channel/", {"channel_id": "<script>"})
