@@ -100,6 +100,18 @@ def test_admin_picks_a_teams_channel(client, staff_user, team, slack_api):
     assert TeamChannel.objects.get(team=team).set_by == staff_user
 
 
+def test_a_channel_added_in_the_django_admin_also_turns_the_webhook_off(client, staff_user, team, slack_api):
+    Team.objects.filter(pk=team.pk).update(slack_webhook_url=WEBHOOK)
+    client.force_login(staff_user)
+    response = client.post(
+        "/admin/slackapp/teamchannel/add/", {"team": team.pk, "channel_id": "C0LEARN", "channel_name": "learning"}
+    )
+    assert response.status_code == 302
+    assert TeamChannel.objects.get(team=team).set_by == staff_user
+    team.refresh_from_db()
+    assert team.slack_webhook_url == ""
+
+
 def test_when_slack_lists_no_channels_the_manager_types_the_id(client, manager, team, slack_api):
     slack_api.fail("conversations.list", "missing_scope")
     client.force_login(manager)
