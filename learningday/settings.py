@@ -468,6 +468,8 @@ CELERY_BEAT_SCHEDULE = {
     "reminders-dispatch": {"task": "logs.tasks.dispatch_reminders", "schedule": 15 * 60},
     # The same for Slack direct messages; does nothing while the Slack app is off.
     "slack-reminders-dispatch": {"task": "slackapp.tasks.dispatch_slack_reminders", "schedule": 15 * 60},
+    # Each team's digest in its Slack channel (the app's), the morning after a Learning Day.
+    "slack-channel-digests": {"task": "slackapp.channel.dispatch_channel_digests", "schedule": 15 * 60},
 }
 # Beat's record of when each entry last ran: with the other local state, not in the checkout.
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -27,14 +27,22 @@ def author_visible_to(user: User, person_id: int) -> User | None:
     return User.objects.filter(Q(pk=user.pk) | teammate | shares, pk=person_id).first()
 
 
+def _readable_in(teams, *, author: User | None = None) -> QuerySet[Entry]:
+    """The one rule of who reads what: an entry is read by its author, by everyone when it is
+    shared with everyone, and otherwise in each team its author is in."""
+    shares_a_team = Exists(Membership.objects.filter(user_id=OuterRef("author_id"), team_id__in=teams))
+    rule = Q(visibility=Entry.Visibility.EVERYONE) | Q(shares_a_team=True)
+    if author is not None:
+        rule |= Q(author=author)
+    return Entry.objects.annotate(shares_a_team=shares_a_team).filter(rule)
+
+
 def entries_visible_to(user: User) -> QuerySet[Entry]:
     """Entries this person may read: their own, those shared with everyone, and those shared
     with a team they are in. Joined for display (author and the author's teams)."""
     my_teams = Membership.objects.filter(user=user).values("team_id")
-    shares_a_team = Exists(Membership.objects.filter(user_id=OuterRef("author_id"), team_id__in=my_teams))
     return (
-        Entry.objects.annotate(shares_a_team=shares_a_team)
-        .filter(Q(author=user) | Q(visibility=Entry.Visibility.EVERYONE) | Q(shares_a_team=True))
+        _readable_in(my_teams, author=user)
         .select_related("author")
         .prefetch_related(
             Prefetch(
@@ -46,6 +54,12 @@ def entries_visible_to(user: User) -> QuerySet[Entry]:
             Prefetch("items", queryset=items_visible_to(user).order_by("title"), to_attr="visible_items"),
         )
     )
+
+
+def entries_visible_to_team(team: Team) -> QuerySet[Entry]:
+    """Entries a team reads together (its Slack channel, its digest): what every member may
+    read as a member of this team, by the same rule as ``entries_visible_to``."""
+    return _readable_in([team.pk]).select_related("author")
 
 
 def entries_about(item: Item, user: User) -> QuerySet[Entry]:

@@ -38,12 +38,21 @@ def dispatch_reminders(at: str | None = None) -> int:
     return queued
 
 
-def _queue_team_digests(instant: dt.datetime) -> None:
-    """The morning after a Learning Day, in the organisation's home time zone, each team
-    with a Slack channel gets the day's digest once."""
+def team_digest_day(instant: dt.datetime) -> dt.date | None:
+    """The Learning Day whose team digest is due at ``instant``: the morning after it, from the
+    morning hour in the organisation's home time zone; None on other days and before then."""
     local = instant.astimezone(zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIMEZONE))
     day = local.date() - dt.timedelta(days=1)
     if local.hour < settings.REMINDER_MORNING_HOUR or not calendar.is_learning_day(day):
+        return None
+    return day
+
+
+def _queue_team_digests(instant: dt.datetime) -> None:
+    """The morning after a Learning Day, in the organisation's home time zone, each team
+    with a Slack channel gets the day's digest once."""
+    day = team_digest_day(instant)
+    if day is None:
         return
     teams = list(Team.objects.exclude(slack_webhook_url="").values_list("pk", flat=True))
     # Claimed for the task before it is queued: the next dispatcher finds them held.

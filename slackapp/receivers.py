@@ -11,18 +11,23 @@ from django.dispatch import receiver
 
 from logs import signals as log_signals
 from reimbursements import signals as claim_signals
+from slackapp import channel
 
 
 @receiver(log_signals.entry_saved)
 def _entry_saved(sender, *, entry_id: int, author_id: int, created: bool, **kwargs) -> None:
+    """A new entry is posted to its author's teams' channels; an edited one edited there."""
     if not settings.SLACK_ENABLED:
         return
+    channel.entry_posts_sync.delay(entry_id)
 
 
 @receiver(log_signals.entry_deleted)
 def _entry_deleted(sender, *, entry_id: int, author_id: int, **kwargs) -> None:
+    """A deleted entry's messages are removed from the channels."""
     if not settings.SLACK_ENABLED:
         return
+    channel.entry_posts_sync.delay(entry_id)
 
 
 @receiver(claim_signals.claim_stepped)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 
 from learningday.models import Team, User
 from slackapp.models import SlackAccount, TeamChannel
+
+log = logging.getLogger(__name__)
 
 
 class SlackAppError(Exception):
@@ -38,16 +42,28 @@ def may_set_channel(user: User, team: Team) -> bool:
 
 
 def team_channel_set(*, user: User, team: Team, channel_id: str, channel_name: str = "") -> TeamChannel | None:
-    """Pick the Slack channel the team's entries and digest go to; an empty id stops them."""
+    """Pick the Slack channel the team's entries and digest go to; an empty id stops them.
+
+    The app's channel replaces the team's incoming webhook: the webhook's address is cleared,
+    or each new entry and digest would reach Slack twice (logs posts through the webhook and
+    cannot know of the app). Check ``team.slack_webhook_url`` before to tell the person.
+    """
     if not may_set_channel(user, team):
         raise SlackAppError("Only an administrator or the team's manager can pick its Slack channel.")
     channel_id = channel_id.strip()
     if not channel_id:
         TeamChannel.objects.filter(team=team).delete()
         return None
-    if not channel_id.isalnum() or len(channel_id) > 32:
+    if not channel_id.isascii() or not channel_id.isalnum() or len(channel_id) > 32:
         raise SlackAppError("That is not a Slack channel.")
-    channel, _ = TeamChannel.objects.update_or_create(
-        team=team, defaults={"channel_id": channel_id, "channel_name": channel_name[:100], "set_by": user}
-    )
+    with transaction.atomic():
+        locked = Team.objects.select_for_update().get(pk=team.pk)
+        if locked.slack_webhook_url:
+            log.info("Team %s: its Slack channel replaces its incoming webhook, which is cleared", team.slug)
+            locked.slack_webhook_url = ""
+            locked.save(update_fields=["slack_webhook_url"])
+            team.slack_webhook_url = ""
+        channel, _ = TeamChannel.objects.update_or_create(
+            team=team, defaults={"channel_id": channel_id, "channel_name": channel_name[:100], "set_by": user}
+        )
     return channel

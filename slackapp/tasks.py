@@ -6,6 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
+from slackapp.channel import dispatch_channel_digests  # noqa: F401
 from slackapp.checkin import send_checkin_done  # noqa: F401
 
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("events", views.events, name="events"),
     path("connect/<str:token>/", views.connect, name="connect"),
     path("disconnect/", views.disconnect, name="disconnect"),
+    path("teams/<slug:slug>/channel/", views.team_channel, name="team_channel"),
 ]

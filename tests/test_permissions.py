@@ -169,6 +169,11 @@ MATRIX = [
     get("slackapp:connect",                 302, 400, 400, 400, 400, 400, 400, 400, args=["bad_token"]),
     get("slackapp:disconnect",              *GET_ON_POST_ONLY),
     post("slackapp:disconnect",             302, 302, 302, 302, 302, 302, 302, 302),
+    # A team's Slack channel: its managers and administrators pick it; the team is no secret.
+    get("slackapp:team_channel",            302, 403, 403, 403, 200, 403, 403, 200, args=["team_slug"]),
+    post("slackapp:team_channel",           302, 403, 403, 403, 302, 403, 403, 302, args=["team_slug"],
+         data={"channel": "C0LEARN"}),
+    get("slackapp:team_channel",            302, 404, 404, 404, 404, 404, 404, 404, args=["no_team"]),
     # --- accounts (django-allauth): the way in, and each person's own account ---
     # The way in is public; a signed-in person is sent on. Pages about "my account" need a
     # login and act on the signed-in person only (they take no id), so every role gets the same.
@@ -303,6 +308,8 @@ def _objects(member, team) -> dict[str, object]:
         "token": unsubscribe_token(member, "morning"),
         "bad_token": "not-a-token",
         "slack_token": connect_token("U1", "T0LEARN"),
+        "team_slug": team.slug,
+        "no_team": "no-such-team",
         "key": "not-a-key",
         "uidb36": "1",
         "provider": "no-such-provider",
