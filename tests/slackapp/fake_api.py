@@ -239,6 +239,11 @@ class SlackSender:
             {"type": "view_submission", "user": {"id": user, "team_id": WORKSPACE}, "view": submitted}, **headers
         )
 
+    def submit(self, view: dict[str, Any], *, user: str = "U1", **typed: Any):
+        """Submit a modal as a person would: what it was opened with, changed where ``typed``
+        says (a text for a text input, an option value for a select or radio buttons)."""
+        return self.view_submission(view, state_of(view, **typed), user=user)
+
     def action(self, action: dict[str, Any], *, user: str = "U1", message: dict | None = None, **headers):
         payload: dict[str, Any] = {
             "type": "block_actions",
@@ -251,3 +256,31 @@ class SlackSender:
             payload["channel"] = {"id": message.get("channel", "D1")}
             payload["container"] = {"type": "message", "message_ts": message.get("ts", "1.1")}
         return self.interaction(payload, **headers)
+
+
+def state_of(view: dict[str, Any], **typed: Any) -> dict[str, Any]:
+    """The ``state.values`` Slack sends for a modal: every input's value, initial or typed."""
+    values: dict[str, Any] = {}
+    for block in view.get("blocks", []):
+        if block.get("type") != "input":
+            continue
+        element = block["element"]
+        name, kind = element.get("action_id", block["block_id"]), element["type"]
+        given = typed.get(name)
+        if kind in {"plain_text_input", "number_input", "url_text_input", "email_text_input"}:
+            value = given if given is not None else element.get("initial_value")
+            state = {"type": kind, "value": value}
+        elif kind in {"static_select", "radio_buttons", "external_select"}:
+            option = element.get("initial_option")
+            if given is not None:
+                option = {"text": {"type": "plain_text", "text": str(given)}, "value": str(given)}
+            state = {"type": kind, "selected_option": option}
+        elif kind.startswith("multi_") or kind == "checkboxes":
+            options = element.get("initial_options") or []
+            if given is not None:
+                options = [{"text": {"type": "plain_text", "text": str(v)}, "value": str(v)} for v in given]
+            state = {"type": kind, "selected_options": options}
+        else:
+            state = {"type": kind}
+        values[block["block_id"]] = {name: state}
+    return values
