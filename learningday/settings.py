@@ -467,7 +467,7 @@ CELERY_BEAT_SCHEDULE = {
     # One dispatcher every quarter of an hour, in UTC; it works out who is due where.
     "reminders-dispatch": {"task": "logs.tasks.dispatch_reminders", "schedule": 15 * 60},
     # The same for Slack direct messages; does nothing while the Slack app is off.
-    "slack-reminders-dispatch": {"task": "slackapp.tasks.dispatch_slack_reminders", "schedule": 15 * 60},
+    "slack-reminders-dispatch": {"task": "slackapp.reminders.dispatch_slack_reminders", "schedule": 15 * 60},
 }
 # Beat's record of when each entry last ran: with the other local state, not in the checkout.
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
