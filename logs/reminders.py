@@ -136,8 +136,9 @@ def due(
         if day in holidays:
             continue
         people = User.objects.filter(reduce(operator.or_, conditions), is_active=True, **{OPT_IN[kind]: True})
-        # While the Slack app is off, everyone's reminders come by email, whatever they chose.
-        if channel != outbox.Channel.EMAIL or settings.SLACK_ENABLED:
+        # The channel each person chose for their reminders; the digest is an email for all who
+        # want it. While the Slack app is off, every reminder comes by email.
+        if kind != K.DIGEST and (channel != outbox.Channel.EMAIL or settings.SLACK_ENABLED):
             people = people.filter(reminders_via__in=VIA[channel])
         if only is not None:
             people = people.filter(only)
