@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
@@ -76,9 +77,14 @@ def dispatch_slack_reminders(at: str | None = None) -> int:
 def send_slack_reminder_batch(self, kind: str, day: str, user_ids: list[int]) -> int:
     # The task id stays the same on a retry or a redelivery: the batch finds its own claims.
     owner = self.request.id or f"inline-slack-{kind}-{day}-{user_ids[0] if user_ids else 0}"
-    return reminders.send_chunk(
-        kind=kind, day=dt.date.fromisoformat(day), user_ids=user_ids, owner=owner, channel=CHANNEL, sender=by_slack
-    )
+    try:
+        return reminders.send_chunk(
+            kind=kind, day=dt.date.fromisoformat(day), user_ids=user_ids, owner=owner, channel=CHANNEL, sender=by_slack
+        )
+    except SoftTimeLimitExceeded:
+        # Slack's waits (Retry-After) can outlast the task's time: those sent are stamped,
+        # and the same task (same id, same claims) goes on with the rest at once.
+        raise self.retry(countdown=0) from None
 
 
 @contextlib.contextmanager

@@ -145,6 +145,27 @@ def test_a_rate_limited_message_is_sent_after_slacks_wait_and_arrives_once(slack
     assert OutboxMessage.objects.get(channel="slack_dm").sent_at is not None
 
 
+def test_a_batch_that_runs_out_of_time_goes_on_with_the_rest_and_sends_each_once(slack_api, people, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from slackapp import dm
+
+    real, calls = dm.send, []
+
+    def second_runs_out(account, **kwargs):
+        calls.append(account.slack_user_id)
+        if len(calls) == 2:
+            raise SoftTimeLimitExceeded()
+        return real(account, **kwargs)
+
+    monkeypatch.setattr(dm, "send", second_runs_out)
+    dispatch_slack_reminders()
+
+    question = "It's Learning Day — what will you learn?"
+    assert dms(slack_api) == [("DU1", question), ("DU2", question)]
+    assert OutboxMessage.objects.filter(channel="slack_dm", sent_at__isnull=False).count() == 2
+
+
 def test_a_person_slack_refuses_is_given_up_and_the_others_still_get_theirs(slack_api, people):
     SlackAccount.objects.filter(user=people["ada"]).update(dm_channel_id="DGONE")
     real = slack_api._answer
