@@ -120,22 +120,23 @@ def due(
     weekday, when = settings.LEARNING_DAY_WEEKDAY, hours(kind)
     if kind not in KINDS[channel]:
         return {}
-    zones_by_day: dict[dt.date, list[Q]] = defaultdict(list)
+    # Learning Day -> local hour -> the time zones whose clocks show that hour now.
+    zones_by_day: dict[dt.date, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
     for name in User.objects.filter(is_active=True).order_by().values_list("timezone", flat=True).distinct():
         try:
             local = at.astimezone(zoneinfo.ZoneInfo(name))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             continue
         day = _day_for(kind, local, weekday=weekday, earliest=when.earliest)
-        condition = when.due_at(local.hour) if day is not None else None
-        if condition is not None:
-            zones_by_day[day].append(Q(timezone=name) & condition)
+        if day is not None and when.due_at(local.hour) is not None:
+            zones_by_day[day][local.hour].append(name)
     holidays = set(Holiday.objects.filter(date__in=list(zones_by_day)).values_list("date", flat=True))
     result: dict[dt.date, list[int]] = {}
-    for day, conditions in zones_by_day.items():
+    for day, zones_by_hour in zones_by_day.items():
         if day in holidays:
             continue
-        people = User.objects.filter(reduce(operator.or_, conditions), is_active=True, **{OPT_IN[kind]: True})
+        hour_by_hour = [Q(timezone__in=names) & when.due_at(hour) for hour, names in sorted(zones_by_hour.items())]
+        people = User.objects.filter(reduce(operator.or_, hour_by_hour), is_active=True, **{OPT_IN[kind]: True})
         # The channel each person chose for their reminders; the digest is an email for all who
         # want it. While the Slack app is off, every reminder comes by email.
         if kind != K.DIGEST and (channel != outbox.Channel.EMAIL or settings.SLACK_ENABLED):
