@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-dates venv venv-dev venv-bench migrate demo worker bench bench-quick bench-reminders bench-import wrk lint format screenshots clean
+.PHONY: run test test-dates venv venv-dev venv-bench migrate demo worker bench bench-quick bench-reminders bench-slack bench-import wrk lint format screenshots clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Learning Day needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -84,6 +84,10 @@ bench-quick: venv-bench wrk
 bench-reminders: venv
 	$(BIN)/python bench/reminders.py --people 10000 --zones 24 $(BENCH_ARGS)
 	$(BIN)/python bench/reminders.py --people 2000 --zones 24 $(BENCH_ARGS)
+
+## bench-slack: one morning of Slack DMs to 1,000 people against a rate-limiting fake Slack (needs PostgreSQL and Redis on 127.0.0.1)
+bench-slack: venv
+	$(BIN)/python bench/slack_dms.py --people 1000 $(BENCH_ARGS)
 
 lint: venv-dev
 	$(BIN)/ruff check .

@@ -4,6 +4,7 @@ import uuid
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from learningday.models import User
@@ -50,18 +51,79 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in names]
 
 
+def hour_label(hour: int) -> str:
+    return f"{hour:02d}:00"
+
+
+class HourField(forms.TypedChoiceField):
+    """A local hour within the organisation's bounds, or empty for its default."""
+
+    def __init__(self, *, bounds: tuple[int, int], default: int, **kwargs):
+        first, last = bounds
+        choices = [("", f"The usual time ({hour_label(default)})")]
+        choices += [(str(hour), hour_label(hour)) for hour in range(first, last + 1)]
+        message = f"Pick a time from {hour_label(first)} to {hour_label(last)}, or the usual time."
+        super().__init__(
+            choices=choices,
+            coerce=int,
+            empty_value=None,
+            required=False,
+            error_messages={"invalid_choice": message},
+            **kwargs,
+        )
+
+
 class ProfileForm(FocusFirstErrorMixin, forms.ModelForm):
+    """Name, time zone, and which reminders come how and when.
+
+    ``slack`` says whether Slack can carry this person's reminders (the Slack app is on and
+    they have connected their Slack user); without it, the reminders come by email and
+    the choice is not shown."""
+
     class Meta:
         model = User
-        fields = ["display_name", "timezone", "remind_morning", "remind_nudge", "receive_digest"]
-        widgets = {"timezone": QuickSelect(choices=timezone_choices)}  # 600 zones
+        fields = [
+            "display_name",
+            "timezone",
+            "remind_morning",
+            "remind_nudge",
+            "receive_digest",
+            "reminders_via",
+            "morning_hour",
+            "nudge_hour",
+        ]
+        widgets = {
+            "timezone": QuickSelect(choices=timezone_choices),  # 600 zones
+            "reminders_via": forms.RadioSelect,
+        }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, slack: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["display_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["morning_hour"] = HourField(
+            label="Morning reminder at",
+            bounds=settings.REMINDER_MORNING_HOURS,
+            default=settings.REMINDER_MORNING_HOUR,
+            help_text="Your local time, on each Learning Day.",
+        )
+        self.fields["nudge_hour"] = HourField(
+            label="Afternoon nudge at",
+            bounds=settings.REMINDER_AFTERNOON_HOURS,
+            default=settings.REMINDER_AFTERNOON_HOUR,
+            help_text="Your local time; only when you have not logged the day by then.",
+        )
+        self.fields["remind_morning"].help_text = "On the morning of each Learning Day: what will you learn?"
+        if slack:
+            via = self.fields["reminders_via"]
+            via.help_text = "A Slack message comes from the Learning Day app, with a button to log your day."
+            via.error_messages.update(
+                invalid_choice="Pick email, Slack, or both.", required="Pick email, Slack, or both."
+            )
+        else:
+            del self.fields["reminders_via"]
 
     def profile_data(self) -> ProfileData:
-        return ProfileData(**{name: self.cleaned_data[name] for name in self.Meta.fields})
+        return ProfileData(**{name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields})
 
 
 class OnceTokenField(forms.UUIDField):

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
@@ -52,11 +53,19 @@ class ProfileData:
     remind_morning: bool = True
     remind_nudge: bool = True
     receive_digest: bool = True
+    # None: left as it is (the choice is not offered without Slack).
+    reminders_via: str | None = None
+    # A local hour, or None for the organisation's default.
+    morning_hour: int | None = None
+    nudge_hour: int | None = None
 
 
-def profile_update(*, user: User, data: ProfileData) -> User:
-    """A person changes their own name, time zone and which reminder emails they get.
+def profile_update(*, user: User, data: ProfileData, slack: bool = False) -> User:
+    """A person changes their own name, time zone, and which reminders they get, how and when.
 
+    ``slack``: whether Slack can carry their reminders (the Slack app is on and they have
+    connected their Slack user); only then may they choose it. The hours must lie within
+    the organisation's bounds (REMINDER_MORNING_HOURS, REMINDER_AFTERNOON_HOURS).
     Their email address is not here: it changes only through allauth's verified flow."""
     try:
         validate_timezone(data.timezone)
@@ -66,6 +75,16 @@ def profile_update(*, user: User, data: ProfileData) -> User:
     longest = User._meta.get_field("display_name").max_length
     if len(changes["display_name"]) > longest:
         raise LearningDayError(f"Keep the name to {longest} characters.", field="display_name")
+    if data.reminders_via is None:
+        del changes["reminders_via"]
+    elif data.reminders_via not in User.ReminderVia.values:
+        raise LearningDayError("Pick email, Slack, or both.", field="reminders_via")
+    elif data.reminders_via != User.ReminderVia.EMAIL and not slack:
+        raise LearningDayError(
+            "Reminders can come by Slack once your Slack user is connected (below).", field="reminders_via"
+        )
+    _check_hour("morning_hour", data.morning_hour, settings.REMINDER_MORNING_HOURS, "morning reminder")
+    _check_hour("nudge_hour", data.nudge_hour, settings.REMINDER_AFTERNOON_HOURS, "afternoon nudge")
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         for name, value in changes.items():
@@ -74,3 +93,9 @@ def profile_update(*, user: User, data: ProfileData) -> User:
     for name, value in changes.items():  # the caller's copy (often request.user) shows the change too
         setattr(user, name, value)
     return user
+
+
+def _check_hour(field: str, hour: int | None, bounds: tuple[int, int], what: str) -> None:
+    first, last = bounds
+    if hour is not None and not first <= hour <= last:
+        raise LearningDayError(f"The {what} can come from {first:02d}:00 to {last:02d}:00.", field=field)

@@ -467,7 +467,7 @@ CELERY_BEAT_SCHEDULE = {
     # One dispatcher every quarter of an hour, in UTC; it works out who is due where.
     "reminders-dispatch": {"task": "logs.tasks.dispatch_reminders", "schedule": 15 * 60},
     # The same for Slack direct messages; does nothing while the Slack app is off.
-    "slack-reminders-dispatch": {"task": "slackapp.tasks.dispatch_slack_reminders", "schedule": 15 * 60},
+    "slack-reminders-dispatch": {"task": "slackapp.reminders.dispatch_slack_reminders", "schedule": 15 * 60},
     # Each team's digest in its Slack channel (the app's), the morning after a Learning Day.
     "slack-channel-digests": {"task": "slackapp.channel.dispatch_channel_digests", "schedule": 15 * 60},
 }

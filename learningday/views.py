@@ -18,10 +18,13 @@ log = logging.getLogger(__name__)
 
 
 def profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user)
+    # Slack may carry reminders once the app is on and the person has connected their Slack
+    # user (the Slack app's SlackAccount, found by its reverse name: this app imports no other).
+    slack = settings.SLACK_ENABLED and hasattr(request.user, "slack_account")
+    form = ProfileForm(request.POST or None, instance=request.user, slack=slack)
     if request.method == "POST" and form.is_valid():
         try:
-            services.profile_update(user=request.user, data=form.profile_data())
+            services.profile_update(user=request.user, data=form.profile_data(), slack=slack)
         except services.LearningDayError as error:
             form.add_error(error.field, str(error))
         else:

@@ -1,10 +1,13 @@
-"""Thursday reminders, afternoon nudges and next-morning digests, each sent exactly once.
+"""Learning Day reminders, afternoon nudges and next-morning digests, each sent exactly once.
 
-``due`` works out, for one UTC instant, who is due which email: it groups people by time
-zone, so its queries grow with the time zones in use, not with the people. ``send_chunk``
-sends a few hundred of them over one SMTP connection. Every send goes through the outbox
-(``learningday.outbox``): a ``(person, kind, day)`` row claimed before the send and stamped
-after it.
+``due`` works out, for one UTC instant and one channel (email, or a Slack direct message
+for the Slack app), who is due which reminder: it groups people by time zone and compares
+each zone's local hour with each person's own hour (``User.morning_hour``,
+``nudge_hour``; empty for the organisation's default) in SQL, so its queries grow with the
+time zones in use, not with the people. ``send_chunk`` sends a few hundred of them through
+a channel's sender (emails over one SMTP connection by default). Every send goes through
+the outbox (``learningday.outbox``): a ``(person, kind, day, channel)`` row claimed before
+the send and stamped after it.
 """
 
 from __future__ import annotations
@@ -12,16 +15,19 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import operator
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import reduce
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -40,44 +46,105 @@ class Batch:
     kind: str
     day: dt.date
     user_ids: list[int]
+    channel: str = outbox.Channel.EMAIL
 
 
-def _day_for(kind: str, local: dt.datetime, *, weekday: int, morning: int, afternoon: int) -> dt.date | None:
-    """The Learning Day this kind of email is about, for someone whose clock shows ``local``."""
+# What each channel carries: the digest stays an email (a team's channel gets its own).
+KINDS = {outbox.Channel.EMAIL: (K.MORNING, K.NUDGE, K.DIGEST), outbox.Channel.SLACK_DM: (K.MORNING, K.NUDGE)}
+# Who chose a channel for their reminders (User.reminders_via).
+VIA = {
+    outbox.Channel.EMAIL: (User.ReminderVia.EMAIL, User.ReminderVia.BOTH),
+    outbox.Channel.SLACK_DM: (User.ReminderVia.SLACK, User.ReminderVia.BOTH),
+}
+
+
+@dataclass(frozen=True)
+class Hours:
+    """When a kind of reminder goes out: each person's own local hour (``field``, empty for
+    the organisation's ``default``), kept within the organisation's ``bounds``."""
+
+    field: str | None
+    default: int
+    bounds: tuple[int, int]
+
+    @property
+    def earliest(self) -> int:
+        return self.bounds[0] if self.field else self.default
+
+    def due_at(self, hour: int) -> Q | None:
+        """Who is due at the local ``hour`` (a full hour on their clock): None for nobody,
+        an empty Q for everyone. A stored hour outside today's bounds counts as the nearest
+        bound, so that narrowing the bounds never silences anyone."""
+        first, last = self.bounds
+        if self.field is None:
+            return Q() if hour >= self.default else None
+        if hour < first:
+            return None
+        if hour >= last:
+            return Q()
+        own = Q(**{f"{self.field}__lte": hour})
+        return own | Q(**{f"{self.field}__isnull": True}) if hour >= self.default else own
+
+
+def hours(kind: str) -> Hours:
+    if kind == K.MORNING:
+        return Hours("morning_hour", settings.REMINDER_MORNING_HOUR, settings.REMINDER_MORNING_HOURS)
+    if kind == K.NUDGE:
+        return Hours("nudge_hour", settings.REMINDER_AFTERNOON_HOUR, settings.REMINDER_AFTERNOON_HOURS)
+    # The digest comes with the organisation's morning, whoever asks their question later.
+    return Hours(None, settings.REMINDER_MORNING_HOUR, (settings.REMINDER_MORNING_HOUR,) * 2)
+
+
+def _day_for(kind: str, local: dt.datetime, *, weekday: int, earliest: int) -> dt.date | None:
+    """The Learning Day this kind of reminder is about, for someone whose clock shows
+    ``local``, once the earliest hour anyone may have chosen for it has come."""
+    if local.hour < earliest:
+        return None
     today = local.date()
-    if kind == K.MORNING and local.hour >= morning and calendar.is_learning_day(today, weekday=weekday):
-        return today
-    if kind == K.NUDGE and local.hour >= afternoon and calendar.is_learning_day(today, weekday=weekday):
+    if kind in (K.MORNING, K.NUDGE) and calendar.is_learning_day(today, weekday=weekday):
         return today
     yesterday = today - dt.timedelta(days=1)
-    if kind == K.DIGEST and local.hour >= morning and calendar.is_learning_day(yesterday, weekday=weekday):
+    if kind == K.DIGEST and calendar.is_learning_day(yesterday, weekday=weekday):
         return yesterday
     return None
 
 
-def due(kind: str, *, at: dt.datetime) -> dict[dt.date, list[int]]:
-    """Who is due an email of ``kind`` at the instant ``at``, by Learning Day."""
-    weekday, morning, afternoon = (
-        settings.LEARNING_DAY_WEEKDAY,
-        settings.REMINDER_MORNING_HOUR,
-        settings.REMINDER_AFTERNOON_HOUR,
-    )
-    zones_by_day: dict[dt.date, list[str]] = defaultdict(list)
+def due(
+    kind: str, *, at: dt.datetime, channel: str = outbox.Channel.EMAIL, only: Q | None = None
+) -> dict[dt.date, list[int]]:
+    """Who is due a reminder of ``kind`` by ``channel`` at the instant ``at``, by Learning Day.
+
+    One query per Learning Day in play, whatever the number of people: per time zone, the
+    local hour is compared with each person's own hour in SQL. ``only`` narrows the people
+    further (the Slack app: those with a connected Slack account)."""
+    weekday, when = settings.LEARNING_DAY_WEEKDAY, hours(kind)
+    if kind not in KINDS[channel]:
+        return {}
+    # Learning Day -> local hour -> the time zones whose clocks show that hour now.
+    zones_by_day: dict[dt.date, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
     for name in User.objects.filter(is_active=True).order_by().values_list("timezone", flat=True).distinct():
         try:
             local = at.astimezone(zoneinfo.ZoneInfo(name))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             continue
-        day = _day_for(kind, local, weekday=weekday, morning=morning, afternoon=afternoon)
-        if day is not None:
-            zones_by_day[day].append(name)
+        day = _day_for(kind, local, weekday=weekday, earliest=when.earliest)
+        if day is not None and when.due_at(local.hour) is not None:
+            zones_by_day[day][local.hour].append(name)
     holidays = set(Holiday.objects.filter(date__in=list(zones_by_day)).values_list("date", flat=True))
     result: dict[dt.date, list[int]] = {}
-    for day, zones in zones_by_day.items():
+    for day, zones_by_hour in zones_by_day.items():
         if day in holidays:
             continue
-        people = User.objects.filter(is_active=True, timezone__in=zones, **{OPT_IN[kind]: True}).exclude(
-            Exists(outbox.held_or_done(message=message(kind, day)).filter(user=OuterRef("pk")))
+        hour_by_hour = [Q(timezone__in=names) & when.due_at(hour) for hour, names in sorted(zones_by_hour.items())]
+        people = User.objects.filter(reduce(operator.or_, hour_by_hour), is_active=True, **{OPT_IN[kind]: True})
+        # The channel each person chose for their reminders; the digest is an email for all who
+        # want it. While the Slack app is off, every reminder comes by email.
+        if kind != K.DIGEST and (channel != outbox.Channel.EMAIL or settings.SLACK_ENABLED):
+            people = people.filter(reminders_via__in=VIA[channel])
+        if only is not None:
+            people = people.filter(only)
+        people = people.exclude(
+            Exists(outbox.held_or_done(message=message(kind, day, channel)).filter(user=OuterRef("pk")))
         )
         people = people.exclude(Exists(Away.objects.filter(user=OuterRef("pk"), start__lte=day, end__gte=day)))
         if kind == K.NUDGE:
@@ -90,30 +157,57 @@ def due(kind: str, *, at: dt.datetime) -> dict[dt.date, list[int]]:
     return result
 
 
-def plan(*, at: dt.datetime, chunk_size: int | None = None) -> list[Batch]:
-    """Every batch due at ``at``: the dispatcher queues one task per batch."""
+def plan(
+    *, at: dt.datetime, chunk_size: int | None = None, channel: str = outbox.Channel.EMAIL, only: Q | None = None
+) -> list[Batch]:
+    """Every batch due at ``at`` by ``channel``: the dispatcher queues one task per batch."""
     size = chunk_size or settings.REMINDER_CHUNK_SIZE
     batches = []
-    for kind in (K.MORNING, K.NUDGE, K.DIGEST):
-        for day, ids in sorted(due(kind, at=at).items()):
-            batches.extend(Batch(kind, day, ids[i : i + size]) for i in range(0, len(ids), size))
+    for kind in KINDS[channel]:
+        for day, ids in sorted(due(kind, at=at, channel=channel, only=only).items()):
+            batches.extend(Batch(kind, day, ids[i : i + size], channel) for i in range(0, len(ids), size))
     return batches
 
 
 # --- Sending ---------------------------------------------------------------------------
 
 
-def message(kind: str, day: dt.date) -> outbox.Message:
-    """The outbox's name for one kind of reminder email about one Learning Day."""
-    return outbox.Message(kind=kind, key=day.isoformat())
+def message(kind: str, day: dt.date, channel: str = outbox.Channel.EMAIL) -> outbox.Message:
+    """The outbox's name for one kind of reminder about one Learning Day, by one channel."""
+    return outbox.Message(kind=kind, key=day.isoformat(), channel=channel)
 
 
 def reserve(batch: Batch, owner: str) -> Batch | None:
     """Claim a batch's rows for the task ``owner`` before it is queued, so that the next
     dispatcher does not plan the same people again while the batch waits in the queue;
     the people nobody else holds, or None."""
-    ids = outbox.claim(message=message(batch.kind, batch.day), owner=owner, user_ids=batch.user_ids)
-    return Batch(batch.kind, batch.day, ids) if ids else None
+    ids = outbox.claim(message=message(batch.kind, batch.day, batch.channel), owner=owner, user_ids=batch.user_ids)
+    return Batch(batch.kind, batch.day, ids, batch.channel) if ids else None
+
+
+# How a channel sends a batch: given the kind, the day and the batch's people, a context
+# (one SMTP connection, one Slack client) that gives a function sending one person theirs.
+# It returns True when sent, False when the person turned out not to need it (posted since
+# the dispatcher looked); it raises ``outbox.Refused`` when this person can never get it
+# (the others still do), and anything else to stop the batch.
+Sender = Callable[[str, dt.date, list[User]], AbstractContextManager[Callable[[User], bool]]]
+
+
+@contextlib.contextmanager
+def by_email(kind: str, day: dt.date, people: list[User]) -> Iterator[Callable[[User], bool]]:
+    """Reminder emails over one SMTP connection."""
+    build = BUILDERS[kind](day, people)
+    with get_connection() as smtp:
+
+        def send(user: User) -> bool:
+            email = build(user)
+            if email is None:  # e.g. posted since the dispatcher looked: nothing to nudge
+                return False
+            email.connection = smtp
+            email.send()
+            return True
+
+        yield send
 
 
 def send_chunk(
@@ -123,52 +217,62 @@ def send_chunk(
     user_ids: list[int],
     owner: str,
     progress: outbox.Progress | None = None,
+    channel: str = outbox.Channel.EMAIL,
+    sender: Sender = by_email,
 ) -> int:
-    """Send the batch's due emails over one SMTP connection; returns how many were sent.
+    """Send the batch's due reminders through ``sender`` (emails over one SMTP connection
+    unless told otherwise); returns how many were sent.
 
     ``owner`` is the task's id, the same when a killed task is delivered again: it takes
-    back its own claims, skips the people ``progress`` says it already emailed, and sends
+    back its own claims, skips the people ``progress`` says it already sent to, and sends
     to the rest. The rows are stamped once at the end (one query, not one per person);
     when anything stops the batch midway, those sent are stamped and the rest get the error.
     """
     progress = progress or outbox.Progress.for_task(owner)
-    about = message(kind, day)
+    about = message(kind, day, channel)
     mine = outbox.claim(message=about, owner=owner, user_ids=user_ids)
     already = progress.done()
     todo = [uid for uid in mine if uid not in already]
     people = {u.pk: u for u in User.objects.filter(pk__in=todo)}
-    build = BUILDERS[kind](day, list(people.values()))
     sent: list[int] = []
     skipped: list[int] = []
+    refused: dict[int, str] = {}
     try:
-        with get_connection() if todo else contextlib.nullcontext() as smtp:
+        with sender(kind, day, list(people.values())) if todo else contextlib.nullcontext() as send:
             for uid in todo:
-                email = build(people[uid])
-                if email is None:  # e.g. posted since the dispatcher looked: nothing to nudge
+                try:
+                    done = send(people[uid])
+                except outbox.Refused as error:
+                    refused[uid] = str(error)
+                    continue
+                if not done:
                     skipped.append(uid)
                     continue
-                email.connection = smtp
-                email.send()
                 sent.append(uid)
                 progress.add(uid)
     except BaseException as error:
-        # Whatever stops the batch (the relay, the task's time limit, Redis, a bug), those
-        # already sent are stamped now, so that no later run sends them again; the rest keep
-        # the error until the task's retry or the next dispatcher.
-        rest = set(todo) - set(sent) - set(skipped)
+        # Whatever stops the batch (the relay, Slack, the task's time limit, Redis, a bug),
+        # those already sent are stamped now, so that no later run sends them again; the
+        # rest keep the error until the task's retry or the next dispatcher.
+        rest = set(todo) - set(sent) - set(skipped) - set(refused)
         outbox.mark_failed(message=about, owner=owner, error=f"{type(error).__name__}: {error}", user_ids=rest)
-        _stamp(about, owner, sent=[*sent, *already], skipped=skipped)
+        _stamp(about, owner, sent=[*sent, *already], skipped=skipped, refused=refused)
         raise
-    _stamp(about, owner, sent=[*sent, *already], skipped=skipped)
+    _stamp(about, owner, sent=[*sent, *already], skipped=skipped, refused=refused)
     progress.clear()
     return len(sent)
 
 
-def _stamp(about: outbox.Message, owner: str, *, sent: list[int], skipped: list[int]) -> None:
+def _stamp(about: outbox.Message, owner: str, *, sent: list[int], skipped: list[int], refused: dict[int, str]) -> None:
     if sent:
         outbox.mark_sent(message=about, owner=owner, user_ids=sent)
     if skipped:
         outbox.mark_skipped(message=about, owner=owner, user_ids=skipped)
+    by_error: dict[str, list[int]] = defaultdict(list)
+    for uid, error in refused.items():
+        by_error[error].append(uid)
+    for error, ids in by_error.items():  # trying again cannot help them
+        outbox.mark_failed(message=about, owner=owner, error=error, give_up=True, user_ids=ids)
 
 
 # --- The emails ----------------------------------------------------------------------------
@@ -199,7 +303,7 @@ def _message(user: User, kind: str, subject: str, template: str, context: dict) 
 
 
 def _morning(day: dt.date, people: list[User]) -> Callable[[User], EmailMultiAlternatives]:
-    plans = _last_plans(day, people)
+    plans = last_plans(day, people)
 
     def build(user: User) -> EmailMultiAlternatives:
         return _message(
@@ -261,7 +365,7 @@ def _digest(day: dt.date, people: list[User]) -> Callable[[User], EmailMultiAlte
     return build
 
 
-def _last_plans(day: dt.date, people: list[User]) -> dict[int, str]:
+def last_plans(day: dt.date, people: list[User]) -> dict[int, str]:
     """Each person's latest "what's next" before ``day``, in one query."""
     plans: dict[int, str] = {}
     rows = (

@@ -21,9 +21,11 @@ def account_connect(*, user: User, slack_user_id: str, slack_team_id: str) -> Sl
     if not user.is_active:
         raise SlackAppError("A deactivated account cannot be connected to Slack.")
     with transaction.atomic():
-        SlackAccount.objects.filter(slack_user_id=slack_user_id, slack_team_id=slack_team_id).exclude(
+        previous = SlackAccount.objects.filter(slack_user_id=slack_user_id, slack_team_id=slack_team_id).exclude(
             user=user
-        ).delete()
+        )
+        _reminders_by_email(User.objects.filter(slack_account__in=previous))
+        previous.delete()
         account, _ = SlackAccount.objects.update_or_create(
             user=user,
             defaults={"slack_user_id": slack_user_id, "slack_team_id": slack_team_id, "dm_channel_id": ""},
@@ -32,9 +34,18 @@ def account_connect(*, user: User, slack_user_id: str, slack_team_id: str) -> Sl
 
 
 def account_disconnect(*, user: User) -> bool:
-    """Forget ``user``'s Slack user; returns whether there was one."""
-    deleted, _ = SlackAccount.objects.filter(user=user).delete()
+    """Forget ``user``'s Slack user; returns whether there was one. Their reminders come by
+    email again: a direct message could no longer reach them."""
+    with transaction.atomic():
+        deleted, _ = SlackAccount.objects.filter(user=user).delete()
+        _reminders_by_email(User.objects.filter(pk=user.pk))
+    if user.reminders_via != User.ReminderVia.EMAIL:
+        user.reminders_via = User.ReminderVia.EMAIL  # the caller's copy (often request.user) too
     return bool(deleted)
+
+
+def _reminders_by_email(people) -> None:
+    people.exclude(reminders_via=User.ReminderVia.EMAIL).update(reminders_via=User.ReminderVia.EMAIL)
 
 
 def may_set_channel(user: User, team: Team) -> bool:

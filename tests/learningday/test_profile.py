@@ -50,3 +50,89 @@ def test_profile_changes_only_the_signed_in_person(client, member, outsider):
     outsider.refresh_from_db()
     assert member.display_name == "Tom Member"
     assert outsider.email == "other@example.com"  # email changes go through allauth's verified flow
+
+
+# --- How and when reminders come --------------------------------------------------------
+
+
+def connect_slack(user):
+    from slackapp.models import SlackAccount
+
+    return SlackAccount.objects.create(user=user, slack_user_id="U1", slack_team_id="T0LEARN")
+
+
+def test_the_hours_offered_are_the_organisations_bounds_and_are_saved(member_client, member):
+    body = member_client.get("/profile/").content.decode()
+    assert '<option value="" selected>The usual time (09:00)</option>' in body
+    assert '<option value="7">07:00</option>' in body and '<option value="11">11:00</option>' in body
+    assert '<option value="6">' not in body and '<option value="12">' not in body
+    assert '<option value="18">18:00</option>' in body  # the nudge: 13:00 to 18:00
+
+    data = {"display_name": "Tom", "timezone": "Europe/Berlin", "morning_hour": "7", "nudge_hour": "17"}
+    member_client.post("/profile/", data)
+    member.refresh_from_db()
+    assert (member.morning_hour, member.nudge_hour) == (7, 17)
+    member_client.post("/profile/", {**data, "morning_hour": "", "nudge_hour": ""})
+    member.refresh_from_db()
+    assert (member.morning_hour, member.nudge_hour) == (None, None)  # the organisation's default again
+
+
+@pytest.mark.parametrize(("field", "hour", "message"), [
+    ("morning_hour", "6", "Pick a time from 07:00 to 11:00, or the usual time."),
+    ("nudge_hour", "19", "Pick a time from 13:00 to 18:00, or the usual time."),
+    ("nudge_hour", "nine", "Pick a time from 13:00 to 18:00, or the usual time."),
+])  # fmt: skip
+def test_an_hour_outside_the_bounds_is_refused_and_the_form_stays_filled(member_client, member, field, hour, message):
+    response = member_client.post(
+        "/profile/", {"display_name": "Tom B.", "timezone": "Europe/Berlin", "morning_hour": "10", field: hour}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert message in body
+    assert 'value="Tom B."' in body
+    if field == "nudge_hour":
+        assert '<option value="10" selected>10:00</option>' in body
+    member.refresh_from_db()
+    assert (member.display_name, member.morning_hour, member.nudge_hour) == ("Tom Member", None, None)
+
+
+def test_the_bounds_are_the_organisations_to_set(member_client, member, settings):
+    settings.REMINDER_MORNING_HOURS = (8, 10)
+    body = member_client.get("/profile/").content.decode()
+    assert '<option value="7">' not in body and '<option value="10">10:00</option>' in body
+    response = member_client.post("/profile/", {"display_name": "Tom", "timezone": "UTC", "morning_hour": "7"})
+    assert "Pick a time from 08:00 to 10:00, or the usual time." in response.content.decode()
+
+
+def test_slack_is_offered_only_once_the_person_has_connected_it(member_client, member, slack_api):
+    assert 'name="reminders_via"' not in member_client.get("/profile/").content.decode()
+    # Posted anyway: nothing changes, reminders stay email.
+    member_client.post("/profile/", {"display_name": "Tom", "timezone": "UTC", "reminders_via": "slack"})
+    member.refresh_from_db()
+    assert member.reminders_via == "email"
+
+    connect_slack(member)
+    body = member_client.get("/profile/").content.decode()
+    assert 'value="slack"' in body and "Slack direct message" in body and "Email and Slack" in body
+    member_client.post("/profile/", {"display_name": "Tom", "timezone": "UTC", "reminders_via": "both"})
+    member.refresh_from_db()
+    assert member.reminders_via == "both"
+
+
+def test_without_the_slack_app_slack_is_not_offered_even_to_a_connected_person(member_client, member, settings):
+    connect_slack(member)
+    settings.SLACK_ENABLED = False
+    assert 'name="reminders_via"' not in member_client.get("/profile/").content.decode()
+
+
+def test_a_channel_that_does_not_exist_is_refused_clearly(member_client, member, slack_api):
+    connect_slack(member)
+    response = member_client.post(
+        "/profile/", {"display_name": "Tom B.", "timezone": "UTC", "reminders_via": "pigeon", "nudge_hour": "16"}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Pick email, Slack, or both." in body
+    assert '<option value="16" selected>16:00</option>' in body
+    member.refresh_from_db()
+    assert member.reminders_via == "email"

@@ -40,3 +40,24 @@ def test_a_name_longer_than_the_column_is_refused_on_its_field(member):
         profile_update(user=member, data=ProfileData(display_name="T" * 101, timezone="UTC"))
     assert refused.value.field == "display_name"
     assert User.objects.get(pk=member.pk).display_name == "Tom Member"
+
+
+def test_reminders_by_slack_need_slack_and_the_hours_their_bounds(member):
+    with pytest.raises(LearningDayError, match="once your Slack user is connected") as refused:
+        profile_update(user=member, data=ProfileData(display_name="Tom", timezone="UTC", reminders_via="slack"))
+    assert refused.value.field == "reminders_via"
+    with pytest.raises(LearningDayError, match="from 07:00 to 11:00") as refused:
+        profile_update(user=member, data=ProfileData(display_name="Tom", timezone="UTC", morning_hour=12))
+    assert refused.value.field == "morning_hour"
+    with pytest.raises(LearningDayError, match="from 13:00 to 18:00") as refused:
+        profile_update(user=member, data=ProfileData(display_name="Tom", timezone="UTC", nudge_hour=3))
+    assert refused.value.field == "nudge_hour"
+    assert User.objects.get(pk=member.pk).reminders_via == "email"
+
+    profile_update(
+        user=member,
+        data=ProfileData(display_name="Tom", timezone="UTC", reminders_via="both", morning_hour=8, nudge_hour=16),
+        slack=True,
+    )
+    stored = User.objects.get(pk=member.pk)
+    assert (stored.reminders_via, stored.morning_hour, stored.nudge_hour) == ("both", 8, 16)

@@ -173,3 +173,59 @@ def test_a_batch_stopped_midway_by_any_error_stamps_those_it_sent(team, monkeypa
     # Another task later (after the lease, or the same task again): only the other two get theirs.
     assert reminders.send_chunk(kind="morning", day=THURSDAY, user_ids=ids, owner="task-1") == 2
     assert sorted(address for m in mail.outbox for address in m.to) == sorted(p.email for p in people)
+
+
+# --- Each person's own hours and channel --------------------------------------------------
+
+
+def test_each_person_gets_the_morning_reminder_at_their_own_hour(world):
+    world["auckland"].delete()  # their Thursday evening: long past any morning hour
+    world["berlin"].morning_hour = 11
+    world["berlin"].save(update_fields=["morning_hour"])
+    world["new_york"].morning_hour = 7
+    world["new_york"].save(update_fields=["morning_hour"])
+    at_ten_berlin = dt.datetime(2026, 12, 3, 9, 5, tzinfo=dt.UTC)  # 10:05 Berlin, 04:05 New York
+    assert emails("morning", at_ten_berlin) == {}
+    # 12:05 UTC: 13:05 in Berlin (past 11) and 07:05 in New York (their 7 o'clock).
+    assert emails("morning", NOON_UTC) == {THURSDAY: ["berlin@example.com", "new_york@example.com"]}
+
+
+def test_each_person_gets_the_nudge_at_their_own_hour(world):
+    world["berlin"].nudge_hour = 17
+    world["berlin"].save(update_fields=["nudge_hour"])
+    at_four_berlin = dt.datetime(2026, 12, 3, 15, 5, tzinfo=dt.UTC)  # 16:05 Berlin
+    assert emails("nudge", at_four_berlin) == {}
+    assert emails("nudge", at_four_berlin + dt.timedelta(hours=1)) == {THURSDAY: ["berlin@example.com"]}
+
+
+def test_an_hour_outside_bounds_the_organisation_narrowed_counts_as_the_nearest_bound(world, settings):
+    world["auckland"].delete()
+    world["berlin"].morning_hour = 11
+    world["berlin"].save(update_fields=["morning_hour"])
+    settings.REMINDER_MORNING_HOURS = (7, 10)
+    assert emails("morning", dt.datetime(2026, 12, 3, 9, 5, tzinfo=dt.UTC)) == {THURSDAY: ["berlin@example.com"]}
+
+
+def test_email_reminders_go_to_those_who_chose_email_or_both(world, settings):
+    settings.SLACK_ENABLED = True
+    world["berlin"].reminders_via = "slack"
+    world["berlin"].save(update_fields=["reminders_via"])
+    assert emails("morning", NOON_UTC) == {}
+    world["berlin"].reminders_via = "both"
+    world["berlin"].save(update_fields=["reminders_via"])
+    assert emails("morning", NOON_UTC) == {THURSDAY: ["berlin@example.com"]}
+    # The digest is an email for everyone who wants it, whatever carries their reminders.
+    world["berlin"].reminders_via = "slack"
+    world["berlin"].save(update_fields=["reminders_via"])
+    assert "berlin@example.com" in str(emails("digest", dt.datetime(2026, 12, 4, 9, 5, tzinfo=dt.UTC)))
+    # Without the Slack app, everyone's reminders come by email.
+    settings.SLACK_ENABLED = False
+    assert emails("morning", NOON_UTC) == {THURSDAY: ["berlin@example.com"]}
+
+
+def test_personal_hours_keep_due_per_time_zone(team, django_assert_max_num_queries):
+    for i in range(30):
+        UserFactory(email=f"own{i}@example.com", timezone="Europe/Berlin", morning_hour=7 + i % 5)
+    with django_assert_max_num_queries(3):
+        due = reminders.due("morning", at=dt.datetime(2026, 12, 3, 8, 5, tzinfo=dt.UTC))  # 09:05 Berlin
+    assert len(due[THURSDAY]) == 18  # those at 7, 8 and 9 o'clock
