@@ -14,7 +14,6 @@ SCOPES: dict[str, str] = {
     "chat:write": "direct messages (reminders, confirmations, claims to decide) and the team channel's posts, "
     "edited or removed later",
     "chat:write.public": "post in a team's public channel without being invited to it first",
-    "im:write": "open the direct-message conversation with a person",
     "users:read": "look up the Slack user who asks",
     "users:read.email": "match that user to an account by the email address Slack has verified",
     "channels:read": "list the public channels a manager may pick for their team",

@@ -18,7 +18,7 @@ class SlackAccount(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="slack_account")
     slack_user_id = models.CharField(_("Slack user"), max_length=32)
     slack_team_id = models.CharField(_("Slack workspace"), max_length=32, blank=True)
-    # The direct-message channel with the bot, once opened (conversations.open).
+    # The direct-message channel with the bot, as Slack named it on the first message.
     dm_channel_id = models.CharField(max_length=32, blank=True)
     connected_at = models.DateTimeField(default=timezone.now)
 

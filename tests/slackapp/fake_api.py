@@ -111,7 +111,10 @@ class FakeSlackApi(LocalServer):
         if method == "conversations.open":
             return 200, {"ok": True, "channel": {"id": "D" + str(args.get("users", "X")).split(",")[0]}}, {}
         if method in {"chat.postMessage", "chat.update", "chat.delete"}:
-            return 200, {"ok": True, "channel": args.get("channel"), "ts": args.get("ts") or ts}, {}
+            channel = str(args.get("channel") or "")
+            if channel.startswith("U"):  # a user's id: Slack posts in the app's DM with them
+                channel = "D" + channel
+            return 200, {"ok": True, "channel": channel, "ts": args.get("ts") or ts}, {}
         if method in {"views.open", "views.update", "views.push", "views.publish"}:
             view = args.get("view")
             view = json.loads(view) if isinstance(view, str) else view

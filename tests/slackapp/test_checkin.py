@@ -262,7 +262,7 @@ def test_valid_submission_logs_the_entry_and_confirms_it_with_the_streak(slack, 
     assert list(entry.items.all()) == [paper]
     assert (entry.visibility, entry.category, entry.whats_next) == ("everyone", "reimplementing", "Run it on CIFAR-10.")
     [dm] = dms(slack_api)
-    assert dm["channel"] == "DU1"
+    assert dm["channel"] == "U1"  # the first message goes to the user; Slack delivers it in the app's DM
     assert "Logged Thursday 26 November" in dm["text"]
     assert "2 Learning Days in a row" in dm["text"]
     buttons = dm["blocks"][-1]["elements"]
