@@ -6,6 +6,10 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
+from slackapp.claims import send_claim_to_decide  # noqa: F401
+from slackapp.home import publish_home  # noqa: F401
+from slackapp.reading import suggest_from_slack  # noqa: F401
+
 
 @shared_task
 def dispatch_slack_reminders(at: str | None = None) -> int:
