@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from learningday.models import OutboxMessage
 from reimbursements import services
 from reimbursements.models import Claim, ClaimEvent
 from slackapp import claims as slack_claims
@@ -249,3 +250,34 @@ def test_claimant_hears_of_the_payment(slack_api, people, on_commit, finance_use
 def test_without_a_slack_account_nobody_is_messaged(slack_api, member, manager, on_commit):
     submit(member, on_commit)
     assert slack_api.calls("chat.postMessage") == []
+
+
+def test_a_resubmitted_claim_is_sent_again_and_its_new_message_is_the_one_updated(slack_api, people, on_commit):
+    member, manager = people
+    claim = submit(member, on_commit)
+    with on_commit():
+        services.claim_request_changes(user=manager, claim=claim, note="The receipt is cut off.")
+    first_ts = slack_api.last("chat.update").args["ts"]
+    with on_commit():
+        services.claim_submit(user=member, claim=claim)
+
+    _, again = posts_to(slack_api, "DU2")
+    assert buttons(again)["claim_approve"]["value"] == str(claim.pk)
+    remembered = ClaimMessage.objects.get(claim=claim, user=manager)
+    with on_commit():
+        services.claim_approve(user=manager, claim=claim)
+
+    assert slack_api.last("chat.update").args["ts"] == remembered.ts != first_ts
+
+
+def test_a_message_slack_refuses_is_given_up_and_the_claim_stays(slack_api, people, on_commit):
+    member, manager = people
+    slack_api.fail("chat.postMessage", "channel_not_found")
+
+    claim = submit(member, on_commit)
+
+    row = OutboxMessage.objects.get(channel="slack_dm", user=manager)
+    assert row.given_up_at is not None and "channel_not_found" in row.last_error
+    claim.refresh_from_db()
+    assert claim.state == Claim.State.SUBMITTED
+    assert not ClaimMessage.objects.filter(claim=claim).exists()
