@@ -34,3 +34,6 @@ def _entry_deleted(sender, *, entry_id: int, author_id: int, **kwargs) -> None:
 def _claim_stepped(sender, *, event_id: int, claim_id: int, to_state: str, **kwargs) -> None:
     if not settings.SLACK_ENABLED:
         return
+    from slackapp import claims  # the claim messages' tasks (imported here: Bolt comes with them)
+
+    claims.queue_for_step(event_id=event_id, to_state=to_state)

@@ -6,4 +6,7 @@ from __future__ import annotations
 
 from slackapp.channel import dispatch_channel_digests  # noqa: F401
 from slackapp.checkin import send_checkin_done  # noqa: F401
+from slackapp.claims import send_claim_to_decide  # noqa: F401
+from slackapp.home import publish_home  # noqa: F401
+from slackapp.reading import suggest_from_slack  # noqa: F401
 from slackapp.reminders import dispatch_slack_reminders  # noqa: F401
