@@ -85,6 +85,15 @@ class FakeSlackApi(LocalServer):
         assert found, f"Slack never received {method}; it received {[c.method for c in self.calls()]}"
         return found[-1]
 
+    def posts_to(self, channel: str) -> list[dict[str, Any]]:
+        """The messages posted in a channel. A direct message "D<user>" also counts those
+        posted to the user's id, as Slack delivers them there."""
+        return [
+            call.args
+            for call in self.calls("chat.postMessage")
+            if call.args["channel"] == channel or "D" + str(call.args["channel"]) == channel
+        ]
+
     def clear(self) -> None:
         with self._lock:
             self.log.clear()

@@ -44,7 +44,7 @@ def submit(claimant, on_commit, **fields) -> Claim:
 
 
 def posts_to(slack_api, channel: str) -> list[dict]:
-    return [call.args for call in slack_api.calls("chat.postMessage") if call.args["channel"] == channel]
+    return slack_api.posts_to(channel)
 
 
 def text_of(message: dict) -> str:
