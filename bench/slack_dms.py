@@ -9,7 +9,7 @@ What it does, all on this machine:
 1. Creates a PostgreSQL database of its own (``learningday_bench_slack``, dropped at the end
    unless ``--keep``) and uses Redis database 10 (flushed first), migrates, and
    bulk-inserts ``--people`` people in Europe/Berlin, each with a connected Slack user (no
-   DM channel remembered yet, as on the first morning: every DM opens its channel first)
+   DM channel remembered yet, as on the first morning: every DM goes to the user's id)
    and reminders by Slack (two in three) or by email and Slack (one in three), their own
    morning hours spread over 07:00-11:00, and last week's entry with a "what's next" for
    a third of them.
