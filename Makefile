@@ -99,9 +99,9 @@ format: venv-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## screenshots: PNGs of the main pages, desktop and phone width, into docs/screenshots/
+## screenshots: PNGs of the main pages, desktop and phone width, into docs/screenshots/; the Slack modal and Home tab into docs/slack/
 screenshots: venv-dev
-	$(BIN)/python -m pytest tests/e2e/screenshots.py -p no:cacheprovider -q
+	$(BIN)/python -m pytest tests/e2e/screenshots.py tests/e2e/slack_renderings.py -p no:cacheprovider -q
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

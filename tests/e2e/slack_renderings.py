@@ -122,6 +122,9 @@ def render(view: dict[str, Any]) -> str:
     blocks = "".join(_block(b) for b in view.get("blocks", []))
     if view.get("type") == "home":
         body = f'<div class="frame home"><div class="blocks">{blocks}</div></div>'
+    elif view.get("type") == "message":
+        bot = '<div class="block"><b>Learning Day</b> <span class="context">APP</span></div>'
+        body = f'<div class="frame"><div class="blocks">{bot}{blocks}</div></div>'
     else:
         footer = f'<span class="button">{_text(view.get("close"))}</span>' if view.get("close") else ""
         footer += f'<span class="button primary">{_text(view.get("submit"))}</span>' if view.get("submit") else ""
@@ -143,10 +146,26 @@ def write(browser: Browser, name: str, view: dict[str, Any]) -> None:
     page.close()
 
 
+def message(blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    """A message's blocks, framed as a message for ``render``."""
+    return {"type": "message", "blocks": blocks}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_slack_renderings(browser, on_a_learning_day, demo_data):
-    from slackapp import checkin, home
+    from learningday import calendar
+    from logs.selectors import last_plan, streak
+    from reimbursements.models import Claim
+    from slackapp import checkin, claims, home, reminders
 
     member = User.objects.get(email="member@example.com")
+    today = calendar.user_today(member)
     write(browser, "checkin-modal", checkin.modal(user=member))
     write(browser, "home-tab", home.home_view(member))
+    plan = last_plan(member, before=today)
+    write(browser, "morning-dm", message(reminders.morning_message(today, plan.whats_next if plan else "")[1]))
+    entry = member.entries.order_by("-day").first()
+    _, confirmation = checkin.confirmation_blocks(entry, created=True, streak=streak(member, today=entry.day))
+    write(browser, "checkin-done-dm", message(confirmation))
+    claim = Claim.objects.filter(state=Claim.State.SUBMITTED).order_by("pk").first()
+    write(browser, "claim-to-decide-dm", message(claims.to_decide(claim)["blocks"]))
