@@ -11,7 +11,10 @@ middlewares before its listener:
 
 ``process_before_response``: each listener runs inside the request and answers Slack
 within its 3 seconds; what may take longer (another service, many messages) is queued
-for Celery.
+for Celery. The app's Web API client (``context.client``) waits for nothing inside a
+request: 2 seconds at most per call and no wait for a rate limit, so that one slow or
+rate-limited call fails the click rather than outlasting Slack's patience. (In the
+embedded setup, without a broker, queued tasks run in the request itself.)
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ def _build() -> App:
     app = App(
         token=settings.SLACK_BOT_TOKEN,
         signing_secret=settings.SLACK_SIGNING_SECRET,
-        client=client.web_client(),
+        client=client.web_client(in_request=True),
         token_verification_enabled=False,
         process_before_response=True,
         logger=log,

@@ -23,7 +23,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from learningday import outbox
 from learningday.models import Team
@@ -56,8 +55,7 @@ def public_channels() -> list[tuple[str, str]]:
     cached = cache.get(key)
     if cached is not None:
         return cached
-    web = slack_client.web_client()
-    web.retry_handlers = [h for h in web.retry_handlers if not isinstance(h, RateLimitErrorRetryHandler)]
+    web = slack_client.web_client(in_request=True)  # a page does not wait out a rate limit
     channels: dict[str, str] = {}
     cursor: str | None = None
     for _page in range(CHANNELS_MAX_PAGES):
@@ -84,35 +82,36 @@ def public_channels() -> list[tuple[str, str]]:
 
 
 @shared_task
-def entry_posts_sync(entry_id: int) -> int:
+def entry_posts_sync(entry_id: int, new: bool = False) -> int:
     """After an entry was saved or deleted: bring its message in each channel concerned up to
-    date, one task per team. Concerned are the author's teams that have a channel and every
-    team whose channel already shows the entry. Returns how many teams."""
+    date, one task per team. Concerned are every team whose channel already shows the entry
+    and, for a new entry, the author's teams that have a channel: an edit of an older entry
+    is not announced as news. Returns how many teams."""
     if not settings.SLACK_ENABLED:
         return 0
     team_ids = set(ChannelPost.objects.filter(entry_id=entry_id).values_list("team_id", flat=True))
     author_id = Entry.objects.filter(pk=entry_id).values_list("author_id", flat=True).first()
-    if author_id is not None:
+    if new and author_id is not None:
         team_ids |= set(
             TeamChannel.objects.filter(team__memberships__user_id=author_id).values_list("team_id", flat=True)
         )
     for team_id in sorted(team_ids):
-        entry_post_sync.delay(entry_id, team_id)
+        entry_post_sync.delay(entry_id, team_id, new)
     return len(team_ids)
 
 
 @shared_task(bind=True, **outbox.RETRY)
-def entry_post_sync(self: Task, entry_id: int, team_id: int) -> str:
-    """Make the team's channel show the entry as it is now: post it once, edit that message, or
-    remove it. Safe to run twice and at the same time as itself: the (entry, team) row is
-    locked for the whole of it. Returns what it did."""
+def entry_post_sync(self: Task, entry_id: int, team_id: int, new: bool = False) -> str:
+    """Make the team's channel show the entry as it is now: post it once (a ``new`` entry),
+    edit that message, or remove it. Safe to run twice and at the same time as itself: the
+    (entry, team) row is locked for the whole of it. Returns what it did."""
     if not settings.SLACK_ENABLED:
         return "off"
     team = Team.objects.filter(pk=team_id).first()
     if team is None:
         return "no team"
     channel = TeamChannel.objects.filter(team=team).first()
-    if channel is not None and _shown(entry_id, team) is not None:
+    if new and channel is not None and _shown(entry_id, team) is not None:
         # The row to lock. Of two tasks creating it at once, the database lets one; the
         # other waits for it and finds it.
         ChannelPost.objects.get_or_create(entry_id=entry_id, team=team, defaults={"channel_id": channel.channel_id})

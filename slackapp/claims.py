@@ -176,6 +176,11 @@ def for_claimant(claim: Claim, event: ClaimEvent) -> dict[str, Any]:
 # --- Tasks --------------------------------------------------------------------------------
 
 
+def _is_latest(event: ClaimEvent) -> bool:
+    """Whether ``event`` is still its claim's last step."""
+    return event.claim.events.order_by("-at", "-pk").values_list("pk", flat=True).first() == event.pk
+
+
 def _event(event_id: int) -> ClaimEvent | None:
     return ClaimEvent.objects.select_related("claim", "claim__claimant", "actor").filter(pk=event_id).first()
 
@@ -231,8 +236,7 @@ def send_claim_to_decide(self, event_id: int) -> int:
     if event is None or event.to_state != S.SUBMITTED:
         return 0
     claim = event.claim
-    latest = claim.events.order_by("-at", "-pk").values_list("pk", flat=True).first()
-    if claim.state != S.SUBMITTED or latest != event.pk:
+    if claim.state != S.SUBMITTED or not _is_latest(event):
         return 0  # decided (or withdrawn) before this could go out: nothing to decide
     people = [person.pk for person in recipients(claim, S.SUBMITTED)]
     accounts = list(SlackAccount.objects.filter(user_id__in=people, user__is_active=True))
@@ -245,7 +249,8 @@ def send_claim_to_decide(self, event_id: int) -> int:
 def update_claim_messages(self, event_id: int) -> int:
     """Rewrite every decider's message of the claim to say what happened; safe to run twice."""
     event = _event(event_id)
-    if event is None:
+    if event is None or not _is_latest(event):
+        # A later step has its own task (a resubmission's new message must keep its buttons).
         return 0
     content = decided(event.claim, event)
     client = slack_client.web_client()

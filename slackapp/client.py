@@ -1,10 +1,11 @@
 """The Web API client: slack_sdk's, pointed at SLACK_API_URL, with its retry handlers.
 
-A 429 is waited out for as long as Slack's ``Retry-After`` says and tried again
+In a task, a 429 is waited out for as long as Slack's ``Retry-After`` says and tried again
 (``RateLimitErrorRetryHandler``); a dropped connection or a 500/503 is tried again once or
-twice. What still fails becomes ``SlackTryAgain`` (the task's own retry policy takes over)
-or ``SlackRefused`` (trying again cannot help). The token never appears in an error: the
-messages name the method and Slack's error code only.
+twice. Inside a request from Slack (``web_client(in_request=True)``, Bolt's client) nothing
+waits: Slack gives up after three seconds. What still fails becomes ``SlackTryAgain`` (the
+task's own retry policy takes over) or ``SlackRefused`` (trying again cannot help). The
+token never appears in an error: the messages name the method and Slack's error code only.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -26,6 +28,8 @@ from learningday import outbox
 # How often a rate-limited call is tried again before the task's own retry takes over.
 RATE_LIMIT_RETRIES = 10
 TIMEOUT_SECONDS = 10
+# Inside a request from Slack, which gives up after 3 seconds: one quick try, no waiting.
+REQUEST_TIMEOUT_SECONDS = 2
 
 # Slack's error codes that no retry can cure: a channel or message that is gone, a token
 # that was revoked, a payload Slack will never take.
@@ -65,16 +69,26 @@ class SlackRefused(outbox.Refused):
         self.code = code
 
 
-def web_client() -> WebClient:
+def retry_handlers(*, in_request: bool = False) -> list[RetryHandler]:
+    """What slack_sdk tries again: in a task, a 429 after its ``Retry-After``, a dropped
+    connection and a 500/503; inside a request from Slack only a dropped connection, once
+    (a wait would outlast Slack's three seconds; the person tries again)."""
+    if in_request:
+        return [ConnectionErrorRetryHandler(max_retry_count=1)]
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+def web_client(*, in_request: bool = False) -> WebClient:
+    """The Web API client of tasks, or, ``in_request``, of a request Slack waits on."""
     return WebClient(
         token=settings.SLACK_BOT_TOKEN,
         base_url=settings.SLACK_API_URL,
-        timeout=TIMEOUT_SECONDS,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
+        timeout=REQUEST_TIMEOUT_SECONDS if in_request else TIMEOUT_SECONDS,
+        retry_handlers=retry_handlers(in_request=in_request),
     )
 
 

@@ -18,11 +18,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackClientError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 from slack_sdk.webhook import WebhookClient
 
 from learningday.models import User
@@ -126,11 +121,7 @@ def _reply(response_url: str, reply: dict[str, Any]) -> None:
     webhook = WebhookClient(
         response_url,
         timeout=slack_client.TIMEOUT_SECONDS,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=slack_client.retry_handlers(),
     )
     try:
         response = webhook.send(

@@ -19,7 +19,7 @@ def _entry_saved(sender, *, entry_id: int, author_id: int, created: bool, **kwar
     """A new entry is posted to its author's teams' channels; an edited one edited there."""
     if not settings.SLACK_ENABLED:
         return
-    channel.entry_posts_sync.delay(entry_id)
+    channel.entry_posts_sync.delay(entry_id, created)
 
 
 @receiver(log_signals.entry_deleted)

@@ -183,6 +183,18 @@ def test_an_edited_entry_is_edited_in_the_same_message(channels, save, slack_api
 
 
 @pytest.mark.frozen
+def test_editing_an_entry_older_than_the_channel_does_not_post_it_as_news(channels, save, slack_api, settings):
+    settings.SLACK_ENABLED = False
+    entry = save("Notes from before the team had a channel")
+    settings.SLACK_ENABLED = True
+
+    save("Notes from before the team had a channel, typo fixed", entry=entry)
+
+    assert slack_api.calls("chat.postMessage") == [] and slack_api.calls("chat.update") == []
+    assert not ChannelPost.objects.exists()
+
+
+@pytest.mark.frozen
 def test_a_deleted_entry_is_removed_from_the_channels(channels, save, slack_api):
     entry = save()
     timestamps = {p.channel_id: p.ts for p in ChannelPost.objects.all()}
@@ -215,9 +227,9 @@ def test_an_entry_no_longer_visible_to_a_team_is_removed_from_its_channel(
 def test_a_retried_or_duplicated_task_posts_once(channels, member, team, slack_api):
     entry = EntryFactory(author=member, body="Notes")  # saved without its signal: the tasks run by hand
 
-    first = entry_post_sync.apply(args=[entry.pk, team.pk]).get()
-    again = entry_post_sync.apply(args=[entry.pk, team.pk]).get()
-    entry_posts_sync.apply(args=[entry.pk])
+    first = entry_post_sync.apply(args=[entry.pk, team.pk, True]).get()
+    again = entry_post_sync.apply(args=[entry.pk, team.pk, True]).get()
+    entry_posts_sync.apply(args=[entry.pk, True])
 
     assert (first, again) == ("posted", "updated")
     robotics = [c for c in slack_api.calls("chat.postMessage") if c.args["channel"] == "C0ROBOT"]
@@ -234,7 +246,7 @@ def test_two_tasks_at_once_for_the_same_entry_post_once(slack_api):
     team_channel_set(user=author, team=team, channel_id="C0ROBOT")
     entry = EntryFactory(author=author, body="Notes")
 
-    results = at_once(4, lambda _i: entry_post_sync.apply(args=[entry.pk, team.pk]).get())
+    results = at_once(4, lambda _i: entry_post_sync.apply(args=[entry.pk, team.pk, True]).get())
 
     assert sorted(results) == ["posted", "updated", "updated", "updated"]
     assert len(slack_api.calls("chat.postMessage")) == 1

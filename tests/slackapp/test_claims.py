@@ -11,6 +11,7 @@ from learningday.models import OutboxMessage
 from reimbursements import services
 from reimbursements.models import Claim, ClaimEvent
 from slackapp import claims as slack_claims
+from slackapp.claims import update_claim_messages
 from slackapp.models import ClaimMessage, SlackAccount
 from tests.factories import ClaimFactory, MembershipFactory, UserFactory
 from tests.slackapp.fake_api import WORKSPACE
@@ -264,6 +265,11 @@ def test_a_resubmitted_claim_is_sent_again_and_its_new_message_is_the_one_update
     _, again = posts_to(slack_api, "DU2")
     assert buttons(again)["claim_approve"]["value"] == str(claim.pk)
     remembered = ClaimMessage.objects.get(claim=claim, user=manager)
+    # The request for changes' task, retried late, leaves the new message and its buttons alone.
+    asked = claim.events.get(to_state="changes_requested")
+    updates = len(slack_api.calls("chat.update"))
+    assert update_claim_messages.apply(args=[asked.pk]).get() == 0
+    assert len(slack_api.calls("chat.update")) == updates
     with on_commit():
         services.claim_approve(user=manager, claim=claim)
 

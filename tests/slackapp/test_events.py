@@ -132,3 +132,21 @@ def test_bot_token_never_appears_in_logs_or_answers(slack, slack_api, linked, ca
 
     assert TOKEN not in response.content.decode()
     assert TOKEN not in caplog.text
+
+
+def test_a_rate_limited_call_inside_a_request_is_tried_once_not_waited_out(slack, slack_api, linked):
+    """Slack gives up on a request after three seconds: the app's client does not sit out a
+    Retry-After there (a task would), and the person is told to try again."""
+    attempts, real = [], slack_api._answer
+
+    def limited(method, args):
+        if method == "views.open":
+            attempts.append(method)
+            return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "30"}
+        return real(method, args)
+
+    slack_api._answer = limited
+    response = slack.command("/learned")
+
+    assert response.status_code == 200
+    assert attempts == ["views.open"]
