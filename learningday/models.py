@@ -300,6 +300,7 @@ class OutboxMessage(models.Model):
         CHANNEL_DIGEST = "channel_digest", _("Team digest in Slack")
         ENTRY_POST = "entry_post", _("New entry in Slack")
         CHECKIN_DONE = "checkin_done", _("Check-in confirmation")
+        SLACK_CONNECTED = "slack_connected", _("Slack connected")
 
     class State(models.TextChoices):
         PENDING = "pending", _("waiting")

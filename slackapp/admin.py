@@ -6,9 +6,25 @@ from slackapp.models import SlackAccount, TeamChannel
 
 @admin.register(SlackAccount)
 class SlackAccountAdmin(admin.ModelAdmin):
+    """Who is connected, to look up or disconnect: people connect themselves (Slack's verified
+    email, or their own connect link), never by an admin's hand."""
+
     list_display = ["user", "slack_user_id", "slack_team_id", "connected_at"]
     search_fields = ["user__email", "slack_user_id"]
-    raw_id_fields = ["user"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    # Through the service: the person's reminders come back to email.
+    def delete_model(self, request, obj: SlackAccount) -> None:
+        services.account_disconnect(user=obj.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for account in queryset.select_related("user"):
+            services.account_disconnect(user=account.user)
 
 
 @admin.register(TeamChannel)

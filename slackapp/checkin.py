@@ -232,15 +232,28 @@ def _open(context, trigger_id: str, view: dict[str, Any]) -> bool:
     return True
 
 
-def _checkin_view(user: User, *, text: str = "", links: list[str] | None = None) -> dict[str, Any]:
-    """Today's modal; when today has an entry, that entry (as the web's "new entry" does)."""
-    today = calendar.user_today(user)
-    todays = log_selectors.entries_visible_to(user).filter(author=user, day=today).first()
-    if todays is not None:
-        if too_long_for_slack(todays):
-            return _too_long(todays)
-        return modal(user=user, entry=todays, text=text, links=links)
-    return modal(user=user, day=today, text=text, links=links)
+def _checkin_view(
+    user: User, *, text: str = "", links: list[str] | None = None, day: dt.date | None = None
+) -> dict[str, Any]:
+    """The modal for ``day`` (today unless said); when that day has an entry, that entry (as
+    the web's "new entry" does)."""
+    day = day or calendar.user_today(user)
+    logged = log_selectors.entries_visible_to(user).filter(author=user, day=day).first()
+    if logged is not None:
+        if too_long_for_slack(logged):
+            return _too_long(logged)
+        return modal(user=user, entry=logged, text=text, links=links)
+    return modal(user=user, day=day, text=text, links=links)
+
+
+def _asked_day(user: User, value: Any) -> dt.date | None:
+    """The Learning Day a reminder's button asks about (its value), if it has come: a reminder
+    answered after midnight still logs the day it asked about."""
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return day if day <= calendar.user_today(user) else None
 
 
 def _too_long(entry: Entry) -> dict[str, Any]:
@@ -264,9 +277,10 @@ def _shortcut(ack: Ack, shortcut: dict[str, Any], context) -> None:
     _open(context, shortcut["trigger_id"], _checkin_view(context["person"], text=text, links=links))
 
 
-def _open_button(ack: Ack, body: dict[str, Any], context) -> None:
+def _open_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], context) -> None:
     ack()
-    _open(context, body["trigger_id"], _checkin_view(context["person"]))
+    user: User = context["person"]
+    _open(context, body["trigger_id"], _checkin_view(user, day=_asked_day(user, action.get("value"))))
 
 
 def _edit_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], context) -> None:

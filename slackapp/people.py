@@ -74,6 +74,24 @@ def _match_by_email(slack_user_id: str, slack_team_id: str, client: WebClient | 
         return SlackAccount.objects.select_related("user").filter(slack_user_id=slack_user_id).first()
 
 
+@dataclass(frozen=True)
+class SlackProfile:
+    name: str = ""
+    email: str = ""
+
+
+def profile_of(slack_user_id: str) -> SlackProfile:
+    """Who a Slack user says they are, to show before connecting them; empty when Slack does not say."""
+    try:
+        info = slack_client.call("users_info", slack_client.web_client(in_request=True), user=slack_user_id)
+    except (slack_client.SlackRefused, slack_client.SlackTryAgain):
+        return SlackProfile()
+    person: dict[str, Any] = info.get("user") or {}
+    profile: dict[str, Any] = person.get("profile") or {}
+    name = profile.get("real_name") or profile.get("display_name") or person.get("name") or ""
+    return SlackProfile(name=str(name)[:100], email=str(profile.get("email") or "")[:254])
+
+
 def connect_token(slack_user_id: str, slack_team_id: str) -> str:
     return signing.dumps({"u": slack_user_id, "t": slack_team_id}, salt=CONNECT_SALT, compress=True)
 

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 
+from learningday import mail, outbox
 from learningday.models import Team, User
 from slackapp.models import SlackAccount, TeamChannel
 
@@ -17,20 +24,61 @@ class SlackAppError(Exception):
 
 
 def account_connect(*, user: User, slack_user_id: str, slack_team_id: str) -> SlackAccount:
-    """Tie a Slack user to ``user``'s account; whichever account had that Slack user lets it go."""
+    """Tie a Slack user to ``user``'s account; whichever account had that Slack user lets it go.
+
+    Never over another Slack user of the same account: a connect link forwarded by someone
+    else must not quietly take over an account that already has its Slack user. The account's
+    email address hears of every connection (``tell_connected``), so that one made by mistake
+    is seen and undone.
+    """
     if not user.is_active:
         raise SlackAppError("A deactivated account cannot be connected to Slack.")
+    current = SlackAccount.objects.filter(user=user).first()
+    if current is not None and (current.slack_user_id, current.slack_team_id) != (slack_user_id, slack_team_id):
+        raise SlackAppError(
+            "Your account is already connected to another Slack user. "
+            "Disconnect it below first if you really mean to change it."
+        )
     with transaction.atomic():
         previous = SlackAccount.objects.filter(slack_user_id=slack_user_id, slack_team_id=slack_team_id).exclude(
             user=user
         )
         _reminders_by_email(User.objects.filter(slack_account__in=previous))
         previous.delete()
-        account, _ = SlackAccount.objects.update_or_create(
-            user=user,
-            defaults={"slack_user_id": slack_user_id, "slack_team_id": slack_team_id, "dm_channel_id": ""},
+        account, created = SlackAccount.objects.get_or_create(
+            user=user, defaults={"slack_user_id": slack_user_id, "slack_team_id": slack_team_id}
         )
+        if created:
+            account_id = account.pk
+            transaction.on_commit(lambda: tell_connected.delay(account_id))
     return account
+
+
+@shared_task(bind=True, **outbox.RETRY)
+def tell_connected(self, account_id: int) -> bool:
+    """Email the account's owner that a Slack user now acts as them, once."""
+    account = SlackAccount.objects.select_related("user").filter(pk=account_id).first()
+    if account is None:
+        return False  # disconnected meanwhile
+    owner = self.request.id or f"inline-slack-connected-{account_id}"
+    about = outbox.Message(kind=outbox.Kind.SLACK_CONNECTED, key=f"account:{account_id}")
+    if not outbox.claim(message=about, owner=owner, user_ids=[account.user_id]):
+        return False
+    body = render_to_string(
+        "slackapp/email/connected.txt",
+        {"account": account, "profile_url": settings.SITE_URL + reverse("profile")},
+    )
+    try:
+        EmailMessage(
+            mail.subject("Your account is connected to Slack"), body, settings.DEFAULT_FROM_EMAIL, [account.user.email]
+        ).send()
+    except (smtplib.SMTPException, OSError) as error:
+        outbox.mark_failed(
+            message=about, owner=owner, error=f"{type(error).__name__}: {error}", user_ids=[account.user_id]
+        )
+        raise
+    outbox.mark_sent(message=about, owner=owner, user_ids=[account.user_id])
+    return True
 
 
 def account_disconnect(*, user: User) -> bool:

@@ -10,3 +10,4 @@ from slackapp.claims import send_claim_to_decide  # noqa: F401
 from slackapp.home import publish_home  # noqa: F401
 from slackapp.reading import suggest_from_slack  # noqa: F401
 from slackapp.reminders import dispatch_slack_reminders  # noqa: F401
+from slackapp.services import tell_connected  # noqa: F401

@@ -20,7 +20,7 @@ from slackapp import channel, people, services
 from slackapp.bolt import bolt_app
 from slackapp.client import SlackRefused, SlackTryAgain
 from slackapp.forms import TeamChannelForm
-from slackapp.models import TeamChannel
+from slackapp.models import SlackAccount, TeamChannel
 
 
 def _require_enabled() -> None:
@@ -52,7 +52,16 @@ def connect(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("profile")
         messages.success(request, "Your Slack user is connected: try /learned in Slack.")
         return redirect("profile")
-    return render(request, "slackapp/connect.html", {"slack_user_id": slack_user_id})
+    current = SlackAccount.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "slackapp/connect.html",
+        {
+            "slack_user_id": slack_user_id,
+            "profile": people.profile_of(slack_user_id),
+            "already": current if current is not None and current.slack_user_id != slack_user_id else None,
+        },
+    )
 
 
 @require_POST

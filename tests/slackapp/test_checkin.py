@@ -321,6 +321,18 @@ def test_a_modal_opened_before_midnight_logs_the_day_it_named(slack, slack_api, 
     assert Entry.objects.get(author=linked).day == dt.date(2026, 11, 26)
 
 
+def test_the_morning_reminders_button_clicked_after_midnight_logs_the_day_it_asked_about(
+    slack, slack_api, linked, frozen
+):
+    frozen.move_to(dt.datetime(2026, 11, 26, 23, 10, tzinfo=dt.UTC))  # 00:10 Friday in Berlin
+    slack.action({"action_id": "checkin_open", "value": "2026-11-26"}, message={"ts": "1.1", "channel": "D1"})
+
+    assert json.loads(opened(slack_api)["private_metadata"])["day"] == "2026-11-26"
+    # A day that has not come yet for the person is not taken from a button: today instead.
+    slack.action({"action_id": "checkin_open", "value": "2026-12-03"}, message={"ts": "1.1", "channel": "D1"})
+    assert json.loads(opened(slack_api)["private_metadata"])["day"] == "2026-11-27"
+
+
 def test_retried_submission_logs_once_and_confirms_once(slack, slack_api, linked, on_commit):
     slack.command("/learned")
     payload = submission(opened(slack_api), values())

@@ -150,3 +150,62 @@ def test_a_rate_limited_call_inside_a_request_is_tried_once_not_waited_out(slack
 
     assert response.status_code == 200
     assert attempts == ["views.open"]
+
+
+def _connect_link(slack, slack_api, slack_id: str, email: str) -> str:
+    slack_api.add_user(slack_id, email)
+    text = slack.command("/learned", user=slack_id).json()["text"]
+    return re.search(r"https?://\S+", text).group(0).removeprefix("http://127.0.0.1:8000")
+
+
+def test_connect_page_says_who_the_slack_user_is_and_warns_against_forwarded_links(slack, slack_api, client, db):
+    link = _connect_link(slack, slack_api, "U7", "ada.lovelace@private.example")
+    client.force_login(UserFactory(email="ada@example.com"))
+
+    page = client.get(link).content.decode()
+
+    assert "ada.lovelace" in page and "ada.lovelace@private.example" in page
+    assert "If someone sent you this link, do not use it" in page
+
+
+def test_a_forwarded_link_cannot_replace_the_slack_user_an_account_already_has(slack, slack_api, client, manager):
+    SlackAccount.objects.create(user=manager, slack_user_id="U2", slack_team_id="T0LEARN")
+    link = _connect_link(slack, slack_api, "U9", "mallory@elsewhere.example")
+    client.force_login(manager)
+
+    assert "already connected to the Slack user" in client.get(link).content.decode()
+    client.post(link)
+
+    assert SlackAccount.objects.get(user=manager).slack_user_id == "U2"
+    slack.command("/learned", user="U9")
+    assert slack_api.calls("views.open") == []
+
+
+def test_the_account_owner_is_emailed_once_of_a_new_slack_connection(
+    slack, slack_api, client, mailoutbox, django_capture_on_commit_callbacks, db
+):
+    person = UserFactory(email="ada@example.com")
+    link = _connect_link(slack, slack_api, "U7", "ada.lovelace@private.example")
+    client.force_login(person)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(link)
+        client.post(link)  # a second click changes nothing
+
+    [told] = mailoutbox
+    assert told.to == ["ada@example.com"]
+    assert "U7" in told.body and "/profile/" in told.body
+
+
+def test_disconnecting_in_the_admin_brings_the_reminders_back_to_email(client, staff_user, member, slack_api):
+    account = SlackAccount.objects.create(user=member, slack_user_id="U1", slack_team_id="T0LEARN")
+    member.reminders_via = member.ReminderVia.SLACK
+    member.save(update_fields=["reminders_via"])
+    client.force_login(staff_user)
+
+    assert client.get("/admin/slackapp/slackaccount/add/").status_code == 403
+    client.post(f"/admin/slackapp/slackaccount/{account.pk}/delete/", {"post": "yes"})
+
+    member.refresh_from_db()
+    assert not SlackAccount.objects.exists()
+    assert member.reminders_via == member.ReminderVia.EMAIL
