@@ -15,6 +15,9 @@ row, unique per (channel, kind, key, recipient). Every task that sends does thre
    the rows back; ``give_up=True`` when trying again cannot help); ``mark_skipped`` for
    recipients who turned out not to need it.
 
+``send_each`` does all three for a task that sends one message at a time (a direct message,
+a channel's post); batches over one connection (the reminder emails) use the three steps.
+
 A worker killed between a send and the stamp leaves the row claimed by the task; Redis
 gives the task back and its ``Progress`` says whom it had already sent to.
 
@@ -34,8 +37,9 @@ Slack DM gets one row for each, each sent once. The kinds are the messages thems
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import smtplib
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,7 +62,10 @@ __all__ = [
     "mark_failed",
     "mark_sent",
     "mark_skipped",
+    "send_each",
 ]
+
+log = logging.getLogger(__name__)
 
 Channel = OutboxMessage.Channel
 Kind = OutboxMessage.Kind
@@ -166,6 +173,44 @@ def mark_skipped(
 ) -> int:
     """The recipients no longer need the message (e.g. they posted since it was planned)."""
     return _held(message, owner, user_ids, team_ids).update(given_up_at=timezone.now())
+
+
+def send_each(
+    *,
+    message: Message,
+    owner: str,
+    send: Callable[[int], bool],
+    user_ids: Collection[int] = (),
+    team_ids: Collection[int] = (),
+) -> int:
+    """Claim the recipients' rows for ``owner``, ``send(recipient_id)`` to each one it now
+    holds, and stamp each: sent; skipped when ``send`` returns False (no longer needed); given
+    up when the channel refused it for good (``Refused``); failed on any other error, which is
+    raised once the others are done, so that the task's retry takes back the rows it still
+    holds. Returns how many were sent."""
+    column = "team_ids" if team_ids else "user_ids"
+    later: Exception | None = None
+    sent = 0
+    for recipient in claim(message=message, owner=owner, user_ids=user_ids, team_ids=team_ids):
+        one = {column: [recipient]}
+        try:
+            done = send(recipient)
+        except Refused as error:
+            log.warning("%s %s to %s %s refused for good: %s", message.kind, message.key, column[:4], recipient, error)
+            mark_failed(message=message, owner=owner, error=str(error), give_up=True, **one)
+            continue
+        except Exception as error:
+            mark_failed(message=message, owner=owner, error=f"{type(error).__name__}: {error}", **one)
+            later = later or error
+            continue
+        if done:
+            mark_sent(message=message, owner=owner, **one)
+            sent += 1
+        else:
+            mark_skipped(message=message, owner=owner, **one)
+    if later is not None:
+        raise later
+    return sent
 
 
 def held_or_done(*, message: Message) -> QuerySet[OutboxMessage]:

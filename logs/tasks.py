@@ -109,18 +109,11 @@ def post_team_digest(self, team_id: int, day: str) -> bool:
 
 
 def _post(task: Task, team: Team, message: outbox.Message, payload: Callable[[], dict[str, Any]], *, what: str) -> bool:
-    """Post one message to the team's channel once: claim, post, stamp."""
+    """Post one message to the team's channel once (``outbox.send_each``); whether it was posted."""
     owner = task.request.id or f"inline-{message.kind}-{message.key}-{team.pk}"
-    if not outbox.claim(message=message, owner=owner, team_ids=[team.pk]):
-        return False  # posted already, or another task is posting it
-    try:
+
+    def post(_team_id: int) -> bool:
         slack.post(team.slack_webhook_url, payload())
-    except slack.SlackRefused as error:
-        log.warning("Slack refused the %s for team %s: %s", what, team.slug, error)
-        outbox.mark_failed(message=message, owner=owner, error=str(error), give_up=True, team_ids=[team.pk])
-        return False
-    except slack.SlackError as error:
-        outbox.mark_failed(message=message, owner=owner, error=str(error), team_ids=[team.pk])
-        raise
-    outbox.mark_sent(message=message, owner=owner, team_ids=[team.pk])
-    return True
+        return True
+
+    return outbox.send_each(message=message, owner=owner, send=post, team_ids=[team.pk]) == 1

@@ -210,28 +210,17 @@ def post_channel_digest(self: Task, team_id: int, day: str) -> bool:
     owner = self.request.id or f"inline-{message.kind}-{message.key}-{team_id}"
     if not settings.SLACK_ENABLED:
         return False
-    if not outbox.claim(message=message, owner=owner, team_ids=[team_id]):
-        return False  # posted already, or another task is posting it
-    channel = TeamChannel.objects.select_related("team").filter(team_id=team_id).first()
-    if channel is None:
-        outbox.mark_skipped(message=message, owner=owner, team_ids=[team_id])
-        return False
-    team = channel.team
-    entries = log_selectors.filter_feed(
-        log_selectors.entries_visible_to_team(team), team=team, day_from=learning_day, day_to=learning_day
-    ).order_by("author__display_name", "pk")
-    try:
-        slack_client.call(
-            "chat_postMessage",
-            channel=channel.channel_id,
-            **log_slack.digest_message(team.name, learning_day, entries),
-        )
-    except slack_client.SlackRefused as error:
-        log.warning("Slack refused the digest for team %s: %s", team.slug, error)
-        outbox.mark_failed(message=message, owner=owner, error=str(error), give_up=True, team_ids=[team_id])
-        return False
-    except slack_client.SlackTryAgain as error:
-        outbox.mark_failed(message=message, owner=owner, error=str(error), team_ids=[team_id])
-        raise
-    outbox.mark_sent(message=message, owner=owner, team_ids=[team_id])
-    return True
+
+    def post(_team_id: int) -> bool:
+        channel = TeamChannel.objects.select_related("team").filter(team_id=team_id).first()
+        if channel is None:
+            return False  # the team stopped its channel since
+        team = channel.team
+        entries = log_selectors.filter_feed(
+            log_selectors.entries_visible_to_team(team), team=team, day_from=learning_day, day_to=learning_day
+        ).order_by("author__display_name", "pk")
+        digest = log_slack.digest_message(team.name, learning_day, entries)
+        slack_client.call("chat_postMessage", channel=channel.channel_id, **digest)
+        return True
+
+    return outbox.send_each(message=message, owner=owner, send=post, team_ids=[team_id]) == 1

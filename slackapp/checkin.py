@@ -487,21 +487,14 @@ def send_checkin_done(self, entry_id: int, user_id: int, submission: str, create
         return False  # deleted since
     message = checkin_done(entry_id, submission)
     owner = self.request.id or f"inline-{message.key}"
-    if not outbox.claim(message=message, owner=owner, user_ids=[user_id]):
-        return False  # sent already, or another task is sending it
-    text, content = confirmation_blocks(
-        entry, created=created, streak=log_selectors.streak(user, today=calendar.user_today(user))
-    )
-    try:
+
+    def confirm(_user_id: int) -> bool:
+        today = calendar.user_today(user)
+        text, content = confirmation_blocks(entry, created=created, streak=log_selectors.streak(user, today=today))
         dm.send(account, text=text, blocks=content)
-    except slack_client.SlackRefused as error:
-        outbox.mark_failed(message=message, owner=owner, error=str(error), give_up=True, user_ids=[user_id])
-        return False
-    except slack_client.SlackTryAgain as error:
-        outbox.mark_failed(message=message, owner=owner, error=str(error), user_ids=[user_id])
-        raise
-    outbox.mark_sent(message=message, owner=owner, user_ids=[user_id])
-    return True
+        return True
+
+    return outbox.send_each(message=message, owner=owner, send=confirm, user_ids=[user_id]) == 1
 
 
 def register(app: App) -> None:

@@ -194,31 +194,17 @@ def _send_once(
     remember_for: Claim | None = None,
 ) -> int:
     """Send ``content`` to each account's person once (outbox); returns how many were sent."""
-    about = notice(event_id)
     owner = task.request.id or f"inline-slack-claim-{event_id}"
     by_user = {account.user_id: account for account in accounts}
-    mine = outbox.claim(message=about, owner=owner, user_ids=list(by_user))
     client = slack_client.web_client()
-    sent, later = 0, None
-    for user_id in mine:
-        account = by_user[user_id]
-        try:
-            posted = dm.send(account, text=content["text"], blocks=content["blocks"], client=client)
-        except slack_client.SlackRefused as error:
-            log.warning("Slack refused a claim message to user %s: %s", user_id, error)
-            outbox.mark_failed(message=about, owner=owner, error=str(error), give_up=True, user_ids=[user_id])
-            continue
-        except slack_client.SlackTryAgain as error:
-            outbox.mark_failed(message=about, owner=owner, error=str(error), user_ids=[user_id])
-            later = error
-            continue
+
+    def send(user_id: int) -> bool:
+        posted = dm.send(by_user[user_id], text=content["text"], blocks=content["blocks"], client=client)
         if remember_for is not None:
-            _remember(remember_for, account, posted)
-        outbox.mark_sent(message=about, owner=owner, user_ids=[user_id])
-        sent += 1
-    if later is not None:
-        raise later  # the task's retry takes back the rows it still holds
-    return sent
+            _remember(remember_for, by_user[user_id], posted)
+        return True
+
+    return outbox.send_each(message=notice(event_id), owner=owner, send=send, user_ids=list(by_user))
 
 
 def _remember(claim: Claim, account: SlackAccount, posted) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import smtplib
 
 from celery import shared_task
 from django.conf import settings
@@ -62,23 +61,17 @@ def tell_connected(self, account_id: int) -> bool:
         return False  # disconnected meanwhile
     owner = self.request.id or f"inline-slack-connected-{account_id}"
     about = outbox.Message(kind=outbox.Kind.SLACK_CONNECTED, key=f"account:{account_id}")
-    if not outbox.claim(message=about, owner=owner, user_ids=[account.user_id]):
-        return False
-    body = render_to_string(
-        "slackapp/email/connected.txt",
-        {"account": account, "profile_url": settings.SITE_URL + reverse("profile")},
-    )
-    try:
-        EmailMessage(
-            mail.subject("Your account is connected to Slack"), body, settings.DEFAULT_FROM_EMAIL, [account.user.email]
-        ).send()
-    except (smtplib.SMTPException, OSError) as error:
-        outbox.mark_failed(
-            message=about, owner=owner, error=f"{type(error).__name__}: {error}", user_ids=[account.user_id]
+
+    def tell(_user_id: int) -> bool:
+        body = render_to_string(
+            "slackapp/email/connected.txt",
+            {"account": account, "profile_url": settings.SITE_URL + reverse("profile")},
         )
-        raise
-    outbox.mark_sent(message=about, owner=owner, user_ids=[account.user_id])
-    return True
+        subject = mail.subject("Your account is connected to Slack")
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [account.user.email]).send()
+        return True
+
+    return outbox.send_each(message=about, owner=owner, send=tell, user_ids=[account.user_id]) == 1
 
 
 def account_disconnect(*, user: User) -> bool:

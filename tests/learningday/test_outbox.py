@@ -207,3 +207,36 @@ def test_others_cannot_see_the_outbox(client, member, who, sent_and_failed):
     else:
         assert response.status_code == 302
         assert "/login/?next=/admin/learningday/outboxmessage/" in response["Location"]
+
+
+def test_send_each_stamps_every_recipient_by_what_happened_and_raises_what_may_pass(people):
+    sent_to, refused, busy, not_needed = [], people[1], people[2], people[3]
+
+    def send(user_id: int) -> bool:
+        if user_id == refused:
+            raise outbox.Refused("channel_not_found")
+        if user_id == busy:
+            raise outbox.TryAgain("ratelimited")
+        if user_id == not_needed:
+            return False
+        sent_to.append(user_id)
+        return True
+
+    with pytest.raises(outbox.TryAgain):
+        outbox.send_each(message=MORNING, owner="task-1", send=send, user_ids=people[:5])
+
+    rows = {row.user_id: row for row in OutboxMessage.objects.all()}
+    assert sent_to == [people[0], people[4]]  # the others still went after the failures
+    assert rows[people[0]].state == OutboxMessage.State.SENT
+    assert rows[refused].state == OutboxMessage.State.FAILED
+    assert rows[busy].state == OutboxMessage.State.RETRYING
+    assert rows[not_needed].state == OutboxMessage.State.SKIPPED
+    # The task's retry takes back only the row that may still go.
+    again: list[int] = []
+
+    def now_free(user_id: int) -> bool:
+        again.append(user_id)
+        return True
+
+    assert outbox.send_each(message=MORNING, owner="task-1", send=now_free, user_ids=people[:5]) == 1
+    assert again == [busy]
