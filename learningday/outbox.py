@@ -22,16 +22,16 @@ A worker killed between a send and the stamp leaves the row claimed by the task;
 gives the task back and its ``Progress`` says whom it had already sent to.
 
 The apps decide who gets what and what it says: ``logs/reminders.py`` (reminder emails),
-``logs/tasks.py`` (a team's Slack channel) and ``reimbursements/tasks.py`` (claim notices).
+``logs/tasks.py`` (a team's incoming webhook), ``reimbursements/tasks.py`` (claim emails)
+and the Slack app (``slackapp/``: direct messages, a team's channel through the app).
 
-A new channel, such as Slack direct messages: add the choice to ``OutboxMessage.Channel``
-(``SLACK_DM = "slack_dm"``, and its migration), then write a task with
-``@shared_task(bind=True, **outbox.RETRY)`` that claims
-``Message(kind=..., key=..., channel=Channel.SLACK_DM)`` for the people, sends with that
-channel's client (its errors subclass ``TryAgain`` or ``Refused``, as ``logs.slack``'s do)
-and stamps. The channel is part of the unique key: someone who chose both email and a
-Slack DM gets one row for each, each sent once. The kinds are the messages themselves
-(a morning reminder is ``Kind.MORNING`` whatever carries it).
+A new channel: add the choice to ``OutboxMessage.Channel`` (and its migration), then write a
+task with ``@shared_task(bind=True, **outbox.RETRY)`` that sends through ``send_each`` (or the
+three steps, for a batch over one connection); the channel's client raises ``TryAgain`` or
+``Refused``, as ``logs.slack``'s and ``slackapp.client``'s do. The channel is part of the
+unique key: someone who chose both email and a Slack DM gets one row for each, each sent
+once. The kinds are the messages themselves (a morning reminder is ``Kind.MORNING`` whatever
+carries it).
 """
 
 from __future__ import annotations
