@@ -44,9 +44,7 @@ import argparse
 import asyncio
 import collections
 import datetime as dt
-import json
 import os
-import platform
 import secrets
 import signal
 import subprocess
@@ -54,7 +52,16 @@ import threading
 import time
 import zoneinfo
 
-from bench.common import PG_ADMIN_URL, cpu_model, drop_database, pg, pg_version, recreate_database
+from bench.common import (
+    PG_ADMIN_URL,
+    drop_database,
+    machine,
+    pg,
+    recreate_database,
+    save_run,
+    show_rows,
+    start_celery_worker,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -311,23 +318,7 @@ def seed(people: int, zones: list[str], day: dt.date) -> dict[str, int]:
 
 
 def start_worker(env: dict[str, str], concurrency: int, log_path: Path) -> subprocess.Popen:
-    command = [
-        str(VENV_BIN / "celery"),
-        "-A",
-        "learningday",
-        "worker",
-        "--concurrency",
-        str(concurrency),
-        "--loglevel",
-        "WARNING",
-        "--hostname",
-        f"bench-reminders-{os.getpid()}@%h",
-        # No other workers to meet: skip the second or so of start-up these cost.
-        "--without-mingle",
-        "--without-gossip",
-    ]
-    log = log_path.open("wb")
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return start_celery_worker(env, concurrency=concurrency, log_path=log_path, name="bench-reminders")
 
 
 def wait_for_worker(app, worker: subprocess.Popen, timeout: float) -> float:
@@ -539,13 +530,7 @@ def run(args: argparse.Namespace) -> dict:
             "errors": counters.errors(),
             "data": data,
             "setup_seconds": {k: round(v, 2) for k, v in timings.items()},
-            "machine": {
-                "cpus": os.cpu_count(),
-                "cpu": cpu_model(),
-                "python": platform.python_version(),
-                "postgresql": pg_version(),
-                "platform": platform.platform(),
-            },
+            "machine": machine(),
             "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
         report["ok"] = (
@@ -595,23 +580,11 @@ def show(report: dict) -> None:
         ("  of which SQL", report["sql_seconds_by_task"]),
         ("ok / under target", f"{report['ok']} / {report['target_met']}"),
     ]
-    width = max(len(name) for name, _ in rows)
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
-    if report["errors"]:
-        print("errors:", *report["errors"], sep="\n  ")
+    show_rows(rows, report["errors"])
 
 
 def save(report: dict, path: Path) -> None:
-    existing = {}
-    if path.is_file():
-        try:
-            existing = json.loads(path.read_text())
-        except ValueError:
-            existing = {}
-    runs = existing.get("runs", {})
-    runs[f"{report['people']}-people-{report['zones']}-zones-{report['pace']}"] = report
-    path.write_text(json.dumps({"runs": runs}, indent=2, sort_keys=True) + "\n")
+    save_run(path, f"{report['people']}-people-{report['zones']}-zones-{report['pace']}", report)
 
 
 def main() -> int:

@@ -42,15 +42,21 @@ if Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 import argparse
 import collections
 import datetime as dt
-import json
 import os
-import platform
 import secrets
 import subprocess
 import time
 import zoneinfo
 
-from bench.common import PG_ADMIN_URL, cpu_model, drop_database, pg_version, recreate_database
+from bench.common import (
+    PG_ADMIN_URL,
+    drop_database,
+    machine,
+    recreate_database,
+    save_run,
+    show_rows,
+    start_celery_worker,
+)
 from bench.reminders import Counters, stop_worker, wait_for_worker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,25 +113,8 @@ def seed(people: int, last_week: dt.date) -> dict[str, int]:
 
 
 def start_worker(env: dict[str, str], concurrency: int, log_path: Path) -> subprocess.Popen:
-    command = [
-        str(VENV_BIN / "celery"),
-        "-A",
-        "learningday",
-        "worker",
-        # A batch spends its time waiting on Slack (and on Retry-After): threads, not processes.
-        "--pool",
-        "threads",
-        "--concurrency",
-        str(concurrency),
-        "--loglevel",
-        "WARNING",
-        "--hostname",
-        f"bench-slack-{os.getpid()}@%h",
-        "--without-mingle",
-        "--without-gossip",
-    ]
-    log = log_path.open("wb")
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    # A batch spends its time waiting on Slack (and on Retry-After): threads, not processes.
+    return start_celery_worker(env, concurrency=concurrency, log_path=log_path, name="bench-slack", pool="threads")
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -240,13 +229,7 @@ def run(args: argparse.Namespace) -> dict:
             "task_states": counters.hash("states"),
             "errors": counters.errors(),
             "data": data,
-            "machine": {
-                "cpus": os.cpu_count(),
-                "cpu": cpu_model(),
-                "python": platform.python_version(),
-                "postgresql": pg_version(),
-                "platform": platform.platform(),
-            },
+            "machine": machine(),
             "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
         report["ok"] = (
@@ -286,23 +269,11 @@ def show(report: dict) -> None:
         ("dispatches / batches", f"{report['dispatches']} / {report['batches']}"),
         ("ok", report["ok"]),
     ]
-    width = max(len(name) for name, _ in rows)
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
-    if report["errors"]:
-        print("errors:", *report["errors"], sep="\n  ")
+    show_rows(rows, report["errors"])
 
 
 def save(report: dict, path: Path) -> None:
-    existing = {}
-    if path.is_file():
-        try:
-            existing = json.loads(path.read_text())
-        except ValueError:
-            existing = {}
-    runs = existing.get("runs", {})
-    runs[f"{report['people']}-people-every-{report['rate_limit']['every']}"] = report
-    path.write_text(json.dumps({"runs": runs}, indent=2, sort_keys=True) + "\n")
+    save_run(path, f"{report['people']}-people-every-{report['rate_limit']['every']}", report)
 
 
 def main() -> int:
