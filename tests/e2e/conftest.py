@@ -85,6 +85,8 @@ BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 # The live server answers in milliseconds; a slow CI box still gets a few seconds.
 ACTION_TIMEOUT_MS = 10_000
 expect.set_options(timeout=5_000)
+# How long the check after a test waits for the document shown to finish loading.
+FINISH_TIMEOUT_MS = 20_000
 
 # Chromium's console message for a response with an error status.
 _CLIENT_ERROR_STATUS = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d\b")
@@ -290,11 +292,21 @@ class PageChecks:
         if self.page.is_closed():
             return
         try:
-            result = self.page.evaluate("() => window.__e2eAxe ?? null")
+            # page.evaluate has no timeout of its own: a document that never finishes loading
+            # (a resource held back) must fail the test, not hang the suite.
+            result = self.page.evaluate(
+                """(ms) => Promise.race([
+                    window.__e2eAxe ?? null,
+                    new Promise((resolve) => setTimeout(() => resolve({timedOut: true}), ms)),
+                ])""",
+                FINISH_TIMEOUT_MS,
+            )
         except Error as exc:
             self.errors.append(f"could not check {self.page.url}: {exc.message.splitlines()[0]}")
             return
-        if result is not None:
+        if result is not None and result.get("timedOut"):
+            self.errors.append(f"{self.page.url} did not finish loading within {FINISH_TIMEOUT_MS} ms: not checked")
+        elif result is not None:
             self._record(result)
         for _ in range(100):  # each round trip lets a pending HTML check finish; no sleeping
             if not self.html_pending:
