@@ -470,6 +470,8 @@ CELERY_BEAT_SCHEDULE = {
     "slack-reminders-dispatch": {"task": "slackapp.reminders.dispatch_slack_reminders", "schedule": 15 * 60},
     # Each team's digest in its Slack channel (the app's), the morning after a Learning Day.
     "slack-channel-digests": {"task": "slackapp.channel.dispatch_channel_digests", "schedule": 15 * 60},
+    # Receipts kept for claim forms that came back with errors and were never sent again: gone after a day.
+    "pending-receipts-clean": {"task": "reimbursements.tasks.clean_pending_receipts", "schedule": 60 * 60},
 }
 # Beat's record of when each entry last ran: with the other local state, not in the checkout.
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -6,43 +6,74 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
 from learningday.forms import FocusFirstErrorMixin, OnceFormMixin
+from learningday.parsing import parse_id
 from reading import identifiers
 from reading.models import Item
 from reading.selectors import items_visible_to
-from reimbursements import money, receipts, services
-from reimbursements.models import Claim
+from reimbursements import money, receipts, selectors, services
+from reimbursements.models import Claim, PendingReceipt
 
-ACCEPTED_TYPES = "image/jpeg,image/png,image/webp,image/heic,image/heif,application/pdf"
+# What receipts.py takes; .heic and .heif too, for systems that do not know HEIC's type.
+ACCEPTED_TYPES = "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif,application/pdf"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class ReceiptsField(forms.FileField):
-    """Several receipt files; each is checked by its content and re-encoded."""
+class ReceiptsInput(MultipleFileInput):
+    """The receipt files, and after them a second input that opens a phone's camera.
 
-    widget = MultipleFileInput(
-        attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,application/pdf"}
-    )
+    One input cannot do both: given ``capture``, a phone opens its camera at once and offers
+    no saved photo or PDF. Both inputs are named ``receipts``, so their files arrive together.
+    Where the pointer is a mouse the camera input is not shown (site.css): there it would
+    only be a second file picker."""
+
+    camera_label = "Or take a photo of the receipt"
+
+    def render(self, name, value, attrs=None, renderer=None):
+        files = super().render(name, value, attrs, renderer)
+        camera_id = f"{(attrs or {}).get('id') or f'id_{name}'}_camera"
+        camera = format_html(
+            '<div class="receipt-camera"><label for="{}">{}</label>'
+            '<input type="file" name="{}" id="{}" accept="image/*" capture="environment"></div>',
+            camera_id,
+            self.camera_label,
+            name,
+            camera_id,
+        )
+        return files + camera
+
+
+class ReceiptsField(forms.FileField):
+    """Several receipt files; each is checked by its content and re-encoded.
+
+    ``kept`` counts the receipts already attached (pending), for the limit. ``accepted``
+    holds, after cleaning, the files that passed the checks, even when others did not:
+    those are kept for the person while they correct the form."""
+
+    widget = ReceiptsInput(attrs={"accept": ACCEPTED_TYPES})
+    kept = 0
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data] if data else []
-        if self.required and not files:
+        self.accepted: list[receipts.ProcessedReceipt] = []
+        if self.required and not files and not self.kept:
             raise ValidationError("Add a receipt: a photo or a PDF.", code="required")
-        if len(files) > services.MAX_RECEIPTS:
+        if len(files) + self.kept > services.MAX_RECEIPTS:
             raise ValidationError(f"Add at most {services.MAX_RECEIPTS} receipts to one claim.", code="too_many")
-        processed, problems = [], []
+        problems = []
         for upload in files:
             try:
-                processed.append(receipts.process_receipt(data=receipts.read_upload(upload), filename=upload.name))
+                self.accepted.append(receipts.process_receipt(data=receipts.read_upload(upload), filename=upload.name))
             except receipts.ReceiptRejected as error:
                 problems.append(f"{upload.name}: {error}")
         if problems:
             raise ValidationError(problems, code="receipt")
-        return processed
+        return list(self.accepted)
 
 
 class ClaimForm(FocusFirstErrorMixin, forms.ModelForm):
@@ -88,13 +119,36 @@ class ClaimForm(FocusFirstErrorMixin, forms.ModelForm):
         self.fields["home_amount"].label = f"Amount charged in {settings.HOME_CURRENCY}"
         self.fields[
             "home_amount"
-        ].help_text = f"Only for another currency than {settings.HOME_CURRENCY}: what your card was charged."
+        ].help_text = f"Only if you paid in another currency: what your card was charged, in {settings.HOME_CURRENCY}."
+        # static/js/claim-form.js hides the field while the currency is this one.
+        self.fields["home_amount"].widget.attrs["data-home-currency"] = settings.HOME_CURRENCY
         self.fields["item"].queryset = items_visible_to(user).filter(status=Item.Status.CURATED).order_by("title")
         self.fields["item"].label = "Book on the reading list"
         self.fields["item"].empty_label = "None"
         self.fields["purchase_date"].widget.attrs["max"] = today.isoformat()
         if not self.instance.pk:
             self.initial.setdefault("currency", settings.HOME_CURRENCY)
+        # Receipts kept from an earlier post of this form (``pending``), less those the person
+        # ticked to remove (``remove_pending``). Only their own: anyone else's id is ignored.
+        posted = self._pending_posted(user, "pending")
+        removed = {p.pk for p in self._pending_posted(user, "remove_pending")}
+        self.pending: list[PendingReceipt] = [p for p in posted if p.pk not in removed]
+        self.removed: list[PendingReceipt] = [p for p in posted if p.pk in removed]
+        self.fields["receipts"].kept = len(self.pending)
+
+    def _pending_posted(self, user, name: str) -> list[PendingReceipt]:
+        if not self.is_bound:
+            return []
+        values = self.data.getlist(name) if hasattr(self.data, "getlist") else self.data.get(name) or []
+        values = [values] if isinstance(values, str) else list(values)
+        ids = {parse_id(value) for value in values[: services.MAX_RECEIPTS]} - {None}
+        return list(selectors.pending_receipts_of(user).filter(pk__in=ids)) if ids else []
+
+    def new_receipts(self) -> list[receipts.ProcessedReceipt]:
+        """The files of this post that passed the checks, less any the person attached again
+        while it was already kept."""
+        kept = {p.sha256 for p in self.pending}
+        return [r for r in getattr(self.fields["receipts"], "accepted", []) if r.sha256 not in kept]
 
     def clean_isbn(self) -> str:
         raw = (self.cleaned_data.get("isbn") or "").strip()

@@ -164,6 +164,40 @@ class Receipt(models.Model):
         return self.content_type.startswith("image/")
 
 
+class PendingReceipt(models.Model):
+    """A checked receipt kept for its owner while their claim form comes back with errors.
+
+    Only its owner may attach it, and only to a claim of theirs: saving the claim turns it
+    into the claim's ``Receipt`` (the stored files become the receipt's, nothing is written
+    again) and the row goes. One never used is deleted with its files after
+    a day (``pending.LIFETIME``, by ``tasks.clean_pending_receipts``)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(storage=_receipts, upload_to=receipt_path, max_length=200)
+    thumbnail = models.FileField(storage=_receipts, upload_to=receipt_path, max_length=200, blank=True)
+    content_type = models.CharField(max_length=50)
+    original_name = models.CharField(max_length=200, blank=True)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name or f"pending receipt {self.pk}"
+
+    @property
+    def size_label(self) -> str:
+        """The size as a person reads it: 240 kB, 1.4 MB (counted in 1,024s, as RECEIPT_MAX_MB is)."""
+        if self.size < 1024:
+            return f"{self.size} bytes"
+        if self.size < 1024 * 1024:
+            return f"{round(self.size / 1024)} kB"
+        return f"{self.size / 1024 / 1024:.1f} MB"
+
+
 class ClaimEvent(models.Model):
     """One step in a claim's life. Written once, never changed, never deleted."""
 

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce, Lower, Replace, Trim
 from django.db.models.lookups import Exact, GreaterThan
 
 from learningday.models import Membership, User
-from reimbursements.models import Claim, PersonalBudget, Receipt
+from reimbursements.models import Claim, PendingReceipt, PersonalBudget, Receipt
 
 S = Claim.State
 SPENT = (S.APPROVED, S.PAID)
@@ -268,6 +268,12 @@ def claim_visible_to(user: User) -> QuerySet[Claim]:
     if user.is_finance:
         visible |= Q(state__in=SPENT) | (~Q(state=S.DRAFT) & ~Exists(_other_managers()))
     return Claim.objects.filter(visible)
+
+
+def pending_receipts_of(user: User) -> QuerySet[PendingReceipt]:
+    """The receipts this person attached to a claim form that came back with errors: only
+    ever their own, whoever else's ids a form posts."""
+    return PendingReceipt.objects.filter(owner_id=user.pk)
 
 
 # --- Who may decide ----------------------------------------------------------------

@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,9 +19,10 @@ from learningday.services import create_once
 from reading import services as reading
 from reading.models import Item
 from reimbursements import money, signals
-from reimbursements.models import Claim, ClaimEvent, Receipt
+from reimbursements.models import Claim, ClaimEvent, PendingReceipt, Receipt
 from reimbursements.receipts import ProcessedReceipt
 from reimbursements.selectors import can_decide, flags_for
+from reimbursements.storage import save_with_files
 
 S = Claim.State
 
@@ -50,6 +50,7 @@ class ClaimError(Exception):
 
 
 NEEDS_RECEIPT = "Add a receipt before you submit: a photo or a PDF."
+PENDING_GONE = "A receipt you attached earlier is no longer kept: attach it again."
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -180,25 +181,8 @@ def claim_update(*, user: User, claim: Claim, data: ClaimData, today: dt.date) -
 
 def store_receipt(*, claim: Claim, processed: ProcessedReceipt) -> Receipt:
     """Write a checked receipt and its thumbnail under random names, and its row."""
-    receipt = Receipt(
-        claim=claim,
-        content_type=processed.content_type,
-        original_name=processed.original_name[:200],
-        size=processed.size,
-        sha256=processed.sha256,
-        pages=processed.pages,
-    )
-    receipt.file.save(f"receipt{processed.extension}", ContentFile(processed.content), save=False)
-    if processed.thumbnail:
-        receipt.thumbnail.save("thumb.jpg", ContentFile(processed.thumbnail), save=False)
-    try:
-        receipt.save()
-    except Exception:
-        # Do not leave files behind for a row that was never written.
-        receipt.file.delete(save=False)
-        if receipt.thumbnail:
-            receipt.thumbnail.delete(save=False)
-        raise
+    receipt = Receipt(claim=claim)
+    save_with_files(receipt, processed)
     return receipt
 
 
@@ -224,6 +208,45 @@ def receipt_remove(*, user: User, receipt: Receipt) -> None:
         transaction.on_commit(lambda: [storage.delete(name) for name in files if name])
 
 
+# --- Receipts kept while the claim form is corrected (the rest in pending.py) ----------------
+
+
+def receipts_attach_pending(*, user: User, claim: Claim, pending: Sequence[PendingReceipt]) -> list[Receipt]:
+    """Make the owner's pending receipts the claim's receipts: the files already stored become
+    the receipts' (nothing is written again) and the pending rows go, all or nothing."""
+    if not pending:
+        return []
+    wanted = {p.pk for p in pending}
+    with transaction.atomic():
+        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        if locked.claimant_id != user.pk or not locked.is_editable:
+            raise ClaimError("Receipts can be added only to your own draft or returned claim.")
+        rows = list(
+            PendingReceipt.objects.select_for_update()
+            .filter(owner_id=user.pk, pk__in=wanted)
+            .order_by("created_at", "pk")
+        )
+        if len(rows) != len(wanted):  # cleaned away meanwhile, or not this person's
+            raise ClaimError(PENDING_GONE, field="receipts")
+        if locked.receipts.count() + len(rows) > MAX_RECEIPTS:
+            raise ClaimError(f"A claim can have at most {MAX_RECEIPTS} receipts.", field="receipts")
+        receipts = [
+            Receipt.objects.create(
+                claim=locked,
+                file=row.file.name,
+                thumbnail=row.thumbnail.name,
+                content_type=row.content_type,
+                original_name=row.original_name,
+                size=row.size,
+                sha256=row.sha256,
+                pages=row.pages,
+            )
+            for row in rows
+        ]
+        PendingReceipt.objects.filter(pk__in=wanted).delete()  # the rows only: the files are the receipts' now
+    return receipts
+
+
 @dataclass(frozen=True, kw_only=True)
 class ClaimSaved:
     """What saving a claim from its form came to, for the person who filed it."""
@@ -240,23 +263,29 @@ def claim_save(
     user: User,
     data: ClaimData,
     receipts: Sequence[ProcessedReceipt] = (),
+    pending: Sequence[PendingReceipt] = (),
     submit: bool = False,
     suggest: bool = False,
     claim: Claim | None = None,
     token: uuid.UUID | None = None,
 ) -> ClaimSaved:
-    """File a new claim (``claim`` None) or change one: its data, new receipts and, when asked,
-    the submit, all or nothing.
+    """File a new claim (``claim`` None) or change one: its data, new receipts, the owner's
+    ``pending`` receipts (kept from a form that came back with errors) and, when asked, the
+    submit, all or nothing.
 
     ``suggest`` puts a book that is not on a reading list yet on the claimant's team's list.
     A book a teammate bought already, or one the claimant claimed in the past year, is held
     as a draft instead of being submitted: the claimant decides again. A new claim with a
     ``token`` is filed once per token (see ``create_once``)."""
-    if submit and not receipts and (claim is None or not claim.receipts.exists()):
-        raise ClaimError(NEEDS_RECEIPT, field="receipts")
 
     def save() -> ClaimSaved:
-        return _save(user=user, data=data, receipts=receipts, submit=submit, suggest=suggest, claim=claim)
+        # Checked here, not before create_once: a repeat of a post whose pending receipts its
+        # first post attached has none left, and is shown what the first post made.
+        if submit and not receipts and not pending and (claim is None or not claim.receipts.exists()):
+            raise ClaimError(NEEDS_RECEIPT, field="receipts")
+        return _save(
+            user=user, data=data, receipts=receipts, pending=pending, submit=submit, suggest=suggest, claim=claim
+        )
 
     if claim is not None or token is None:
         return save()
@@ -275,6 +304,7 @@ def _save(
     user: User,
     data: ClaimData,
     receipts: Sequence[ProcessedReceipt],
+    pending: Sequence[PendingReceipt],
     submit: bool,
     suggest: bool,
     claim: Claim | None,
@@ -290,6 +320,7 @@ def _save(
             claim = claim_create(user=user, data=data, today=today)
         else:
             claim = claim_update(user=user, claim=claim, data=data, today=today)
+        receipts_attach_pending(user=user, claim=claim, pending=pending)
         for processed in receipts:
             receipt_add(user=user, claim=claim, processed=processed)
         held = _held(claim) if submit else ""

@@ -4,10 +4,16 @@ RECEIPTS_S3_BUCKET set, the bucket of ``reimbursements.s3storage``)."""
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.utils.functional import cached_property
+
+if TYPE_CHECKING:  # models.py loads this module (its storage) while it is being defined
+    from reimbursements.models import PendingReceipt, Receipt
+    from reimbursements.receipts import ProcessedReceipt
 
 NO_URL = "Receipts have no public URL: /claims/<id>/receipt/ serves them."
 
@@ -22,3 +28,23 @@ class ReceiptStorage(FileSystemStorage):
 
     def url(self, name):
         raise ValueError(NO_URL)
+
+
+def save_with_files(record: Receipt | PendingReceipt, processed: ProcessedReceipt) -> None:
+    """Write a checked receipt and its thumbnail under random names, then the row that holds them."""
+    record.content_type = processed.content_type
+    record.original_name = processed.original_name[:200]
+    record.size = processed.size
+    record.sha256 = processed.sha256
+    record.pages = processed.pages
+    record.file.save(f"receipt{processed.extension}", ContentFile(processed.content), save=False)
+    if processed.thumbnail:
+        record.thumbnail.save("thumb.jpg", ContentFile(processed.thumbnail), save=False)
+    try:
+        record.save()
+    except Exception:
+        # Do not leave files behind for a row that was never written.
+        record.file.delete(save=False)
+        if record.thumbnail:
+            record.thumbnail.delete(save=False)
+        raise

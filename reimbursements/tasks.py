@@ -12,7 +12,7 @@ from django.core.mail import EmailMessage, get_connection
 
 from learningday import mail, outbox
 from learningday.models import FINANCE_GROUP, User
-from reimbursements import money
+from reimbursements import money, pending
 from reimbursements.models import Claim, ClaimEvent
 from reimbursements.selectors import deciders
 
@@ -93,3 +93,9 @@ def notify_claim(self, event_id: int) -> int:
             outbox.mark_sent(message=about, owner=owner, user_ids=[person.pk])
             sent += 1
     return sent
+
+
+@shared_task
+def clean_pending_receipts() -> int:
+    """Delete the receipts kept for claim forms that were never sent again, after a day (beat, hourly)."""
+    return pending.pending_receipts_clean()

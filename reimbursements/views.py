@@ -18,7 +18,7 @@ from learningday.services import ALREADY_SAVED
 from logs.selectors import entries_visible_to
 from reading.models import Progress
 from reading.selectors import items_visible_to
-from reimbursements import money, selectors, services
+from reimbursements import money, pending, selectors, services
 from reimbursements.forms import ApproveForm, ChangesForm, ClaimForm, MarkPaidForm, NewClaimForm, PeriodForm, RejectForm
 from reimbursements.models import Claim, Receipt
 
@@ -72,14 +72,17 @@ def my_claims(request: HttpRequest) -> HttpResponse:
 
 def claim_new(request: HttpRequest) -> HttpResponse:
     form = NewClaimForm(request.POST or None, request.FILES or None, user=request.user, today=_today(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.claim_save(user=request.user, token=form.token, **_save_args(request, form))
-        except services.ClaimError as error:
-            _show_on_form(form, error)
-        else:
-            _tell(request, saved)
-            return redirect(saved.claim)
+    if request.method == "POST":
+        pending.pending_receipts_remove(user=request.user, pending=form.removed)
+        if form.is_valid():
+            try:
+                saved = services.claim_save(user=request.user, token=form.token, **_save_args(request, form))
+            except services.ClaimError as error:
+                _show_on_form(form, error)
+            else:
+                _tell(request, saved)
+                return redirect(saved.claim)
+        _keep_receipts(request, form)
     return render(request, "reimbursements/form.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -91,14 +94,17 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClaimForm(
         request.POST or None, request.FILES or None, instance=claim, user=request.user, today=_today(request)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.claim_save(user=request.user, claim=claim, **_save_args(request, form))
-        except services.ClaimError as error:
-            _show_on_form(form, error)
-        else:
-            _tell(request, saved)
-            return redirect(saved.claim)
+    if request.method == "POST":
+        pending.pending_receipts_remove(user=request.user, pending=form.removed)
+        if form.is_valid():
+            try:
+                saved = services.claim_save(user=request.user, claim=claim, **_save_args(request, form))
+            except services.ClaimError as error:
+                _show_on_form(form, error)
+            else:
+                _tell(request, saved)
+                return redirect(saved.claim)
+        _keep_receipts(request, form)
     context = {"form": form, "claim": claim, "receipts": claim.receipts.all()}
     return render(request, "reimbursements/form.html", context, status=400 if form.errors else 200)
 
@@ -106,10 +112,20 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _save_args(request: HttpRequest, form: ClaimForm) -> dict:
     return {
         "data": form.claim_data(),
-        "receipts": form.cleaned_data["receipts"],
+        "receipts": form.new_receipts(),
+        "pending": form.pending,
         "submit": "submit" in request.POST,
         "suggest": form.cleaned_data["suggest_for_reading"],
     }
+
+
+def _keep_receipts(request: HttpRequest, form: ClaimForm) -> None:
+    """The form comes back with errors: the receipts of this post that passed the checks are
+    kept for the person and listed on the form with those kept before, so nothing is attached twice."""
+    kept = [pending.pending_receipt_keep(user=request.user, processed=r) for r in form.new_receipts()]
+    # Read again: a claim_save that failed may have found one of them cleaned away meanwhile.
+    ids = [p.pk for p in form.pending] + [p.pk for p in kept]
+    form.pending = list(selectors.pending_receipts_of(request.user).filter(pk__in=ids).order_by("created_at", "pk"))
 
 
 def _show_on_form(form: ClaimForm, error: services.ClaimError) -> None:

@@ -1,4 +1,5 @@
-"""Claims in a real browser: a book claim from receipt to payment, by three people.
+"""Claims in a real browser: a book claim from receipt to payment, by three people, its
+form coming back once with an error and keeping the receipt.
 
 Every page these tests open is also checked with axe and for console errors and CSP
 violations (see conftest.py).
@@ -49,13 +50,33 @@ def test_a_book_claim_goes_from_receipt_to_payment(checked_browser, live_server,
     member.get_by_role("link", name="New claim").click()
 
     expect(member).to_have_url(f"{live_server.url}/claims/new/")
+    # The amount charged in euros is on the form from the start, shown only for another currency.
+    home_amount = member.get_by_label("Amount charged in EUR")
+    expect(member.get_by_label("Currency")).to_have_value("EUR")
+    expect(home_amount).to_be_hidden()
+    member.get_by_label("Currency").select_option("USD")
+    expect(home_amount).to_be_visible()
+    member.get_by_label("Currency").select_option("EUR")
+    expect(home_amount).to_be_hidden()
+
+    # The first try forgets what it was for: the form comes back, and the receipt with it.
     member.get_by_label("Kind").select_option(label="Book")
-    member.get_by_label("What it was for").fill(BOOK)
     member.get_by_label("Bought from").fill("Buchhandlung am Markt")
     member.get_by_label("Purchase date").fill("2026-01-12")
     member.get_by_label("Amount:", exact=True).fill("37.50")
-    expect(member.get_by_label("Currency")).to_have_value("EUR")
     member.get_by_label("Receipts").set_input_files(receipt_jpeg)
+    member.get_by_role("button", name="Submit for approval").click()
+
+    expect(member.get_by_role("alert")).to_contain_text("What it was for: Say what it was for.")
+    expect(member.get_by_label("What it was for")).to_be_focused()
+    expect(member.get_by_label("Amount:", exact=True)).to_have_value("37.50")
+    kept = member.locator(".pending-list li")
+    expect(kept).to_have_text(
+        [re.compile(r"^\s*receipt-murphy\.jpg, \d+ kB, attached\s+Remove receipt-murphy\.jpg\s*$")]
+    )
+    expect(member.get_by_role("checkbox", name="Remove receipt-murphy.jpg")).not_to_be_checked()
+    expect(member.get_by_label("Receipts")).to_have_value("")  # nothing to attach again
+    member.get_by_label("What it was for").fill(BOOK)
     member.get_by_role("button", name="Submit for approval").click()
 
     expect(member).to_have_url(re.compile(r"/claims/\d+/$"))
