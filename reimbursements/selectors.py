@@ -207,6 +207,14 @@ def flags(claim: Claim, budget: Budget, *, today: dt.date | None = None) -> Flag
     )
 
 
+def days_waiting(claim: Claim, *, tz, today: dt.date) -> int | None:
+    """Whole days since the claim was submitted, counted in the reader's time zone (``tz``):
+    0 the day it came in, 1 the next local day, and so on; None if never submitted."""
+    if claim.submitted_at is None:
+        return None
+    return max(0, (today - claim.submitted_at.astimezone(tz).date()).days)
+
+
 def flags_for(claim: Claim, *, budget: Budget | None = None, today: dt.date | None = None) -> Flags:
     """The flags of one claim (the lists use ``with_flag_queries`` and ``flags`` instead)."""
     annotated = with_flag_queries(Claim.objects.filter(pk=claim.pk)).get()

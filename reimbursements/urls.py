@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.my_claims, name="mine"),
     path("new/", views.claim_new, name="new"),
     path("review/", views.review, name="review"),
+    path("review/approve/", views.review_approve, name="approve_many"),
     path("finance/", views.finance, name="finance"),
     path("finance/paid/", views.finance_mark_paid, name="mark_paid"),
     path("finance/export.csv", views.finance_export, name="export"),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -246,20 +247,128 @@ def receipt(request: HttpRequest, pk: int, receipt_id: int | None = None) -> Fil
 # --- Deciding ------------------------------------------------------------------------------------
 
 
-def review(request: HttpRequest) -> HttpResponse:
+@dataclass(frozen=True)
+class ReviewRow:
+    claim: Claim
+    budget: selectors.Budget
+    flags: selectors.Flags
+    days_waiting: int | None
+
+    @property
+    def quick(self) -> bool:
+        """Approved in full from the queue with one click: nothing that needs a check."""
+        return not self.flags.needs_check
+
+    @property
+    def pickable(self) -> bool:
+        """Approved together with others: no flag at all."""
+        return not self.flags.any
+
+
+def _require_reviewer(request: HttpRequest) -> None:
     if not (request.user.is_manager or request.user.is_finance):
         raise PermissionDenied("The review queue is for managers.")
+
+
+def review(request: HttpRequest) -> HttpResponse:
+    _require_reviewer(request)
     page = Paginator(selectors.review_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     claims = list(page.object_list)
-    year = _today(request).year
-    budgets = selectors.budget_totals(sorted({c.claimant_id for c in claims}), year)
+    today = _today(request)
+    budgets = selectors.budget_totals(sorted({c.claimant_id for c in claims}), today.year)
+    tz = request.user.tzinfo
     rows = [
-        (claim, budgets[claim.claimant_id], selectors.flags(claim, budgets[claim.claimant_id], today=_today(request)))
+        ReviewRow(
+            claim=claim,
+            budget=budgets[claim.claimant_id],
+            flags=selectors.flags(claim, budgets[claim.claimant_id], today=today),
+            days_waiting=selectors.days_waiting(claim, tz=tz, today=today),
+        )
         for claim in claims
     ]
     return render(
-        request, "reimbursements/review.html", {"page": page, "rows": rows, "home_currency": settings.HOME_CURRENCY}
+        request,
+        "reimbursements/review.html",
+        {
+            "page": page,
+            "rows": rows,
+            "any_pickable": any(row.pickable for row in rows),
+            "home_currency": settings.HOME_CURRENCY,
+        },
     )
+
+
+def _named(claim: Claim) -> str:
+    return f"“{claim.description}” ({claim.claimant.name})"
+
+
+MAX_APPROVE_AT_ONCE = 100
+
+
+@require_POST
+def review_approve(request: HttpRequest) -> HttpResponse:
+    """Approve several unflagged claims in full, each on its own.
+
+    Every claim goes through ``services.claim_approve`` in its own transaction: those that
+    can be approved are, and each that cannot (decided meanwhile, flagged, not this
+    person's to decide) is named with the reason; nothing is left half-done. Ids this
+    person may not see are counted, never named, so nobody learns what they are."""
+    _require_reviewer(request)
+    user = request.user
+    ids = list(dict.fromkeys(int(v) for v in request.POST.getlist("claims") if v.isdigit() and len(v) < 12))
+    if not ids:
+        messages.error(request, "Tick the claims to approve first.")
+        return redirect("claims:review")
+    if len(ids) > MAX_APPROVE_AT_ONCE:
+        messages.error(request, f"Approve at most {MAX_APPROVE_AT_ONCE} claims at once.")
+        return redirect("claims:review")
+    queue = {c.pk: c for c in selectors.review_queue(user).filter(pk__in=ids)}
+    others = {
+        c.pk: c
+        for c in selectors.claim_visible_to(user)
+        .filter(pk__in=[pk for pk in ids if pk not in queue])
+        .select_related("claimant")
+    }
+    today = _today(request)
+    budgets = selectors.budget_totals(sorted({c.claimant_id for c in queue.values()}), today.year)
+    approved: list[str] = []
+    refused: list[str] = []
+    unseen = 0
+    for pk in ids:
+        claim = queue.get(pk)
+        if claim is None:
+            other = others.get(pk)
+            if other is None:
+                unseen += 1
+            elif other.state != Claim.State.SUBMITTED:
+                refused.append(f"{_named(other)} is {other.get_state_display().lower()} now")
+            else:
+                refused.append(f"{_named(other)}: you may not decide it")
+            continue
+        if selectors.flags(claim, budgets[claim.claimant_id], today=today).any:
+            refused.append(f"{_named(claim)} has something to check: decide it on its page")
+            continue
+        if not selectors.can_decide(user, claim):
+            refused.append(f"{_named(claim)}: you may not decide it")
+            continue
+        try:
+            services.claim_approve(user=user, claim=claim)
+        except services.ClaimError as error:
+            refused.append(f"{_named(claim)}: {error}")
+        else:
+            approved.append(_named(claim))
+    if approved:
+        count = f"{len(approved)} claim{'s' if len(approved) != 1 else ''}"
+        messages.success(request, f"Approved in full, {count}: {'; '.join(approved)}.")
+    if refused:
+        messages.error(request, f"Not approved, left as they were: {'; '.join(refused)}.")
+    if unseen:
+        messages.error(
+            request,
+            f"{unseen} of the ticked claims {'is' if unseen == 1 else 'are'} not yours to decide or no longer "
+            "there: nothing was done with them.",
+        )
+    return redirect("claims:review")
 
 
 @require_POST
@@ -270,6 +379,18 @@ def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Give the approved amount as a number, such as 39.90.")
         return redirect(claim)
     data = form.cleaned_data
+    if request.POST.get("next") == "review":
+        # One click from the queue: in full, and only a claim with nothing that needs a check.
+        if selectors.flags_for(claim, today=_today(request)).needs_check:
+            messages.error(request, f"{_named(claim)} has something to check: decide it here.")
+            return redirect(claim)
+        try:
+            services.claim_approve(user=request.user, claim=claim)
+        except services.ClaimError as error:
+            messages.error(request, f"{_named(claim)}: {error}")
+            return redirect(claim)
+        messages.success(request, f"Approved {_named(claim)} in full. Finance pays it and the claimant is told.")
+        return redirect("claims:review")
     return _act(
         request,
         claim,

@@ -140,6 +140,12 @@ MATRIX = [
     get("claims:mark_paid",                 *GET_ON_POST_ONLY),
     post("claims:mark_paid",                302, 403, 403, 403, 403, 403, 302, 403,
          data={"claims": "@claim", "reference": "LD-1"}),  # not approved: finance is told, nothing is paid
+    get("claims:approve_many",              *GET_ON_POST_ONLY),
+    # The other manager and finance may use the queue, but the member's claim is not theirs:
+    # sent back to the queue with a message, nothing approved (checked in test_review_queue).
+    # Just before the claim's page: the manager's message names the claim, which they may see.
+    post("claims:approve_many",             302, 403, 403, 403, 302, 302, 302, 403,
+         data={"claims": "@claim"}),
     get("claims:detail",                    302, 200, 404, 404, 200, 404, 404, 404, args=CLAIM),
     get("claims:edit",                      302, 302, 404, 404, 403, 404, 404, 404, args=CLAIM),
     get("claims:submit",                    *GET_ON_POST_ONLY, args=CLAIM),

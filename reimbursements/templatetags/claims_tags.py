@@ -1,5 +1,9 @@
+import html
+import re
+
 from django import template
 from django.conf import settings
+from django.utils.html import strip_tags
 
 from reimbursements.money import format_money
 
@@ -22,3 +26,20 @@ def state_class(state: str) -> str:
         "changes_requested": "warn",
         "submitted": "info",
     }.get(state, "muted")
+
+
+@register.filter
+def plain_text(body_html: str) -> str:
+    """Sanitised HTML (an entry's rendered markdown) as one line of plain text: what it
+    says, without the markup. The template escapes the result again."""
+    return re.sub(r"\s+", " ", html.unescape(strip_tags(body_html or ""))).strip()
+
+
+@register.filter
+def waited(days: int | None) -> str:
+    """How long a claim has waited, in the reader's days: "today", "1 day", "3 days"."""
+    if days is None:
+        return ""
+    if days == 0:
+        return "today"
+    return f"{days} day{'s' if days != 1 else ''}"
