@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -133,3 +134,40 @@ class Away(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} away {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"
+
+
+def new_calendar_token() -> str:
+    """A secret for a calendar feed's address: 256 random bits, URL-safe (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar address: whoever holds the token reads that person's calendar.
+
+    Calendar apps cannot sign in, so the token in the address is the only proof. Made when
+    the person asks for a link; resetting it gives a new token and the old address stops working.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
+    # When the current token was made: set again by each reset.
+    made_at = models.DateTimeField(_("made at"), auto_now=True)
+
+    class Meta:
+        verbose_name = "calendar feed"
+
+    def __str__(self) -> str:
+        return f"{self.user}'s calendar feed"
+
+    def get_absolute_url(self) -> str:
+        return reverse("logs:calendar_feed", args=[self.token])
+
+    @property
+    def url(self) -> str:
+        """The full address to paste into a calendar app."""
+        return settings.SITE_URL + self.get_absolute_url()
+
+    @property
+    def webcal_url(self) -> str:
+        """The same address as webcal://, which phones and desktop calendars open as a subscription."""
+        return "webcal://" + self.url.split("://", 1)[1]

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from learningday import calendar
-from learningday.models import Membership, Team, User
+from learningday.models import Holiday, Membership, Team, User
 from logs.models import Away, Entry
 from reading.models import Item
 from reading.selectors import items_visible_to
@@ -323,3 +323,42 @@ def teams_for_participation(user: User) -> QuerySet[Team]:
     Finance pays for learning and sees claims, not attendance.
     """
     return Team.objects.filter(pk__in=user.managed_team_ids)
+
+
+# --- One person's calendar feed ------------------------------------------------------------
+
+# The feed's window around the person's today: far enough back that last weeks' days stay in a
+# calendar app, far enough ahead to plan a year.
+CALENDAR_WEEKS_BACK = 8
+CALENDAR_DAYS_AHEAD = 365
+# A token as new_calendar_token makes it is 43 characters; anything much longer names nobody.
+_TOKEN_MAX = 64
+
+
+def calendar_feed_owner(token: str) -> User | None:
+    """The active person whose secret calendar address holds ``token``; nobody otherwise."""
+    if not token or len(token) > _TOKEN_MAX:
+        return None
+    return User.objects.filter(calendar_feed__token=token, is_active=True).first()
+
+
+@dataclass(frozen=True)
+class CalendarDays:
+    """What a person's calendar shows from ``first`` to ``last``, both included."""
+
+    first: dt.date
+    last: dt.date
+    learning_days: list[dt.date]  # the organisation's weekday, holidays left out
+    holidays: list[Holiday]
+    away: list[Away]  # the person's periods that touch the window, whole
+
+
+def calendar_days(user: User, *, today: dt.date) -> CalendarDays:
+    """The Learning Days, the organisation's holidays and the person's away days around ``today``."""
+    first = today - dt.timedelta(weeks=CALENDAR_WEEKS_BACK)
+    last = today + dt.timedelta(days=CALENDAR_DAYS_AHEAD)
+    holidays = list(Holiday.objects.filter(date__range=(first, last)).order_by("date"))
+    closed = {holiday.date for holiday in holidays}
+    away = list(Away.objects.filter(user=user, start__lte=last, end__gte=first).order_by("start", "pk"))
+    days = [day for day in calendar.learning_days_between(first, last) if day not in closed]
+    return CalendarDays(first=first, last=last, learning_days=days, holidays=holidays, away=away)

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from learningday import calendar
 from learningday.models import Team, User
 from logs import signals
-from logs.models import Away, Entry
+from logs.models import Away, CalendarFeed, Entry, new_calendar_token
 from logs.reminders import OPT_IN
 from reading.models import Item
 from reading.selectors import items_visible_to
@@ -137,3 +137,11 @@ def reminder_unsubscribe(*, user: User, kind: str) -> None:
         raise LogError("There is no such reminder email.")
     setattr(user, field, False)
     user.save(update_fields=[field])
+
+
+def calendar_feed_reset(*, user: User) -> CalendarFeed:
+    """Give the person a secret calendar address: the first one, or a new one instead of the old,
+    which stops working at once (a link that was shared or leaked is closed this way)."""
+    with transaction.atomic():
+        feed, _created = CalendarFeed.objects.update_or_create(user=user, defaults={"token": new_calendar_token()})
+    return feed

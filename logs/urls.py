@@ -17,4 +17,6 @@ urlpatterns = [
     path("logs/away/", views.away, name="away"),
     path("logs/away/<int:pk>/delete/", views.away_delete, name="away_delete"),
     path("logs/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("logs/calendar/<slug:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("logs/calendar/reset/", views.calendar_reset, name="calendar_reset"),
 ]

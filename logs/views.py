@@ -6,15 +6,19 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from learningday import calendar, parsing
 from learningday.exports import csv_response
 from learningday.keyset import keyset_page
 from learningday.models import Team, User
 from learningday.services import ALREADY_SAVED, create_once
-from logs import reminders, selectors, services
+from logs import ical, reminders, selectors, services
 from logs.charts import heatmap_svg, participation_svg
 from logs.forms import AwayForm, EntryForm, FeedFilterForm, QuickEntryForm
 from logs.models import Away, Entry
@@ -301,3 +305,35 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         services.reminder_unsubscribe(user=person, kind=kind)
         return render(request, "logs/unsubscribe.html", {"done": True, "label": label})
     return render(request, "logs/unsubscribe.html", {"label": label, "email": person.email})
+
+
+# --- The calendar feed -------------------------------------------------------------------------
+
+
+@login_not_required  # calendar apps cannot sign in: the secret token in the address is the proof
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    person = selectors.calendar_feed_owner(token)
+    if person is None:
+        raise Http404("No such calendar.")
+    days = selectors.calendar_days(person, today=calendar.user_today(person))
+    response = HttpResponse(
+        ical.feed(person, days, stamp=timezone.now().replace(microsecond=0)),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename="learning-day.ics")
+    # The address is a secret: no shared cache keeps it; a calendar app may reuse it for an hour.
+    patch_cache_control(response, private=True, max_age=int(ical.REFRESH.total_seconds()))
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_POST
+def calendar_reset(request: HttpRequest) -> HttpResponse:
+    had_one = hasattr(request.user, "calendar_feed")
+    services.calendar_feed_reset(user=request.user)
+    if had_one:
+        messages.success(request, "Your calendar link is new and the old one no longer works: subscribe with this one.")
+    else:
+        messages.success(request, "Your calendar link is ready: add it to your calendar app.")
+    return redirect(reverse("profile") + "#calendar-heading")

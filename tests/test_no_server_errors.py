@@ -55,6 +55,7 @@ OUR_APPS = {"learningday", "logs", "reading", "reimbursements"}
 # Routes that no page links to, and why that is right. Everything else must be reached.
 UNLINKED = {
     "logs:unsubscribe": "reached from an email's signed link only",
+    "logs:calendar_feed": "for calendar apps: the profile shows its address as text and a webcal:// link",
     "claims:receipt": "the first receipt; pages link to each receipt by its id (claims:receipt_file)",
 }
 

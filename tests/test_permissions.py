@@ -104,6 +104,13 @@ MATRIX = [
     get("logs:unsubscribe",                 200, 200, 200, 200, 200, 200, 200, 200, args=["token"]),
     post("logs:unsubscribe",                200, 200, 200, 200, 200, 200, 200, 200, args=["token"]),
     get("logs:unsubscribe",                 400, 400, 400, 400, 400, 400, 400, 400, args=["bad_token"]),
+    # The member's calendar feed: calendar apps cannot sign in, so the secret token is the proof.
+    get("logs:calendar_feed",               200, 200, 200, 200, 200, 200, 200, 200, args=["calendar_token"]),
+    get("logs:calendar_feed",               404, 404, 404, 404, 404, 404, 404, 404, args=["bad_token"]),
+    post("logs:calendar_feed",              405, 405, 405, 405, 405, 405, 405, 405, args=["calendar_token"]),
+    # Each person resets their own link only (it takes no id).
+    get("logs:calendar_reset",              *GET_ON_POST_ONLY),
+    post("logs:calendar_reset",             302, 302, 302, 302, 302, 302, 302, 302),
     # --- reading: the lists, a curated item and an open suggestion of the member's ---
     get("reading:list",                     *EVERYONE),
     get("reading:list",                     *EVERYONE, query="team=robotics&status=suggested"),
@@ -300,6 +307,7 @@ def people(member, manager, outsider, finance_user, staff_user, team, other_team
 
 def _objects(member, team) -> dict[str, object]:
     from logs.reminders import unsubscribe_token
+    from logs.services import calendar_feed_reset
     from slackapp.people import connect_token
 
     entry = EntryFactory(author=member, body=SECRETS[0], visibility=Entry.Visibility.TEAMS)
@@ -313,6 +321,7 @@ def _objects(member, team) -> dict[str, object]:
         "away": Away.objects.create(user=member, start=entry.day, end=entry.day),
         "token": unsubscribe_token(member, "morning"),
         "bad_token": "not-a-token",
+        "calendar_token": calendar_feed_reset(user=member).token,
         "slack_token": connect_token("U1", "T0LEARN"),
         "team_slug": team.slug,
         "no_team": "no-such-team",

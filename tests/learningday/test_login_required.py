@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 PUBLIC = {
     "healthz",
     "logs:unsubscribe",  # one click from an email; the signed token is the proof
+    "logs:calendar_feed",  # calendar apps cannot sign in; the secret token in the address is the proof
     "slackapp:events",  # Slack itself calls it; Bolt checks the request signature
     "account_login",
     "account_logout",
