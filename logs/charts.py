@@ -3,13 +3,14 @@ colours, tell the states apart."""
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 
 from django.utils import dateformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-CELL, GAP, COLUMNS = 16, 4, 13
+CELL, GAP, COLUMNS = 16, 4, 14  # up to 14 weeks in a quarter
 
 # status -> SVG for a cell at (x, y); the legend uses the same shapes.
 _SHAPES = {
@@ -21,38 +22,66 @@ _SHAPES = {
     "missed": '<rect x="{x1}" y="{y1}" width="15" height="15" rx="3" class="hm-missed"><title>{t}</title></rect>',
     "away": '<g><title>{t}</title><circle cx="{cx}" cy="{cy}" r="4" class="hm-away"/></g>',
     "today": '<rect x="{x1}" y="{y1}" width="15" height="15" rx="3" class="hm-today"><title>{t}</title></rect>',
-    "before": '<g><title>{t}</title><rect x="{x}" y="{y}" width="16" height="16" rx="3" class="hm-before"/></g>',
+    # Not a box at all: a short dash, so that the time before joining never reads as missed days.
+    "before": '<g><title>{t}</title><rect x="{x1}" y="{y7}" width="15" height="2" rx="1" class="hm-before"/></g>',
 }
 
 
 def _cell(status: str, x: int, y: int, title: str) -> str:
-    return _SHAPES[status].format(x=x, y=y, x1=x + 0.5, y1=y + 0.5, x2=x + 16, y2=y + 16, cx=x + 8, cy=y + 8, t=title)
+    return _SHAPES[status].format(
+        x=x, y=y, x1=x + 0.5, y1=y + 0.5, x2=x + 16, y2=y + 16, y7=y + 7, cx=x + 8, cy=y + 8, t=title
+    )
+
+
+def _quarter(day: dt.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3
+
+
+def quarter_label(year: int, quarter: int) -> str:
+    """A row's label as what it holds: the quarter's months and year, e.g. "Jan–Mar 2026"."""
+    first, last = dt.date(year, quarter * 3 + 1, 1), dt.date(year, quarter * 3 + 3, 1)
+    return f"{dateformat.format(first, 'M')}–{dateformat.format(last, 'M')} {year}"
+
+
+def heatmap_rows(marks) -> list[tuple[str, list[tuple[int, object]]]]:
+    """The marks by calendar quarter, each with its label and each mark with its week in the
+    quarter (0–13). Quarters wholly before the person joined are left out, so a new person's
+    year starts where they joined rather than with rows of days they could not have logged."""
+    first = next((i for i, mark in enumerate(marks) if mark.status != "before"), max(len(marks) - 1, 0))
+    if not marks:
+        return []
+    start = _quarter(marks[first].day)
+    rows: dict[tuple[int, int], list[tuple[int, object]]] = {}
+    for mark in marks:
+        quarter = _quarter(mark.day)
+        if quarter < start:
+            continue
+        begins = dt.date(quarter[0], quarter[1] * 3 + 1, 1)
+        rows.setdefault(quarter, []).append(((mark.day - begins).days // 7, mark))
+    return [(quarter_label(*quarter), cells) for quarter, cells in rows.items()]
 
 
 def heatmap_svg(marks) -> SafeString:
-    """A year of Learning Days, a row per quarter, oldest first."""
-    rows = (len(marks) + COLUMNS - 1) // COLUMNS
-    label_width = 34
+    """A year of Learning Days, a row per calendar quarter (labelled "Jan–Mar 2026"), a column
+    per week of the quarter, oldest first; from the quarter the person joined in."""
+    rows = heatmap_rows(marks)
+    label_width = 84
     width = label_width + COLUMNS * (CELL + GAP)
-    height = rows * (CELL + GAP)
+    height = max(len(rows), 1) * (CELL + GAP)
     parts = []
-    for i, mark in enumerate(marks):
-        row, col = divmod(i, COLUMNS)
-        if col == 0:
-            parts.append(
-                format_html(
-                    '<text x="0" y="{}" class="chart-label">{}</text>',
-                    row * (CELL + GAP) + 12,
-                    dateformat.format(mark.day, "M"),
-                )
-            )
-        title = f"{dateformat.format(mark.day, 'l j F Y')}: {mark.label}"
-        parts.append(_cell(mark.status, label_width + col * (CELL + GAP), row * (CELL + GAP), _escape(title)))
+    for row, (label, cells) in enumerate(rows):
+        parts.append(format_html('<text x="0" y="{}" class="chart-label">{}</text>', row * (CELL + GAP) + 12, label))
+        for col, mark in cells:
+            title = f"{dateformat.format(mark.day, 'l j F Y')}: {mark.label}"
+            parts.append(_cell(mark.status, label_width + col * (CELL + GAP), row * (CELL + GAP), _escape(title)))
+    since_joining = bool(marks) and marks[0].status == "before"
+    title = "Your Learning Days since you joined" if since_joining else "Your Learning Days of the last year"
     return format_html(
         '<svg class="heatmap" viewBox="0 0 {} {}" role="img" aria-labelledby="heatmap-title">'
-        '<title id="heatmap-title">Your Learning Days of the last year</title>{}</svg>',
+        '<title id="heatmap-title">{}</title>{}</svg>',
         width,
         height,
+        title,
         mark_safe("".join(parts)),  # noqa: S308  (built from escaped parts above)
     )
 

@@ -157,7 +157,7 @@ def seed(*, stdout=None) -> None:
                 },
             )
             created += new
-        if index % 4 == 1:  # learning that leaked into another day
+        if index % 4 == 1:  # learning on another day
             day = days[index % 6] + dt.timedelta(days=OFF_DAY_OFFSETS[index % 2])
             if day <= today:
                 kind, body, links, nxt = ENTRIES[(index + 3) % len(ENTRIES)]

@@ -70,7 +70,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _heatmap_summary(marks) -> str:
     counts = {status: sum(1 for m in marks if m.status == status) for status in selectors.STATUS_LABELS}
     logged = counts["logged"] + counts["crowded"]
-    parts = [f"In the last {len(marks)} Learning Days you logged {logged}"]
+    since = len(marks) - counts["before"]
+    if counts["before"]:
+        parts = [f"In the {since} Learning Day{'s' if since != 1 else ''} since you joined you logged {logged}"]
+    else:
+        parts = [f"In the last {len(marks)} Learning Days you logged {logged}"]
     if counts["crowded"]:
         parts.append(f"{counts['crowded']} of them partly crowded out by regular work")
     parts.append(f"missed {counts['missed']}")

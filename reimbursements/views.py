@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -431,17 +432,48 @@ def _finance_claims(request: HttpRequest) -> tuple[PeriodForm, QuerySet[Claim]]:
 
 
 def finance(request: HttpRequest) -> HttpResponse:
+    """The claims to pay and those paid; ``?tick=all`` ticks every claim to pay on the page
+    (select-all without JavaScript; the script in static/js/finance.js does it in place)."""
     period, claims = _finance_claims(request)
     page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("tick", None)
+    tick_all = request.GET.get("tick") == "all"
     teams = selectors.teams_by_user(sorted({c.claimant_id for c in page.object_list}))
-    rows = [(claim, ", ".join(teams.get(claim.claimant_id, []))) for claim in page.object_list]
+    digits = money.minor_units(settings.HOME_CURRENCY)
+    rows = [
+        (claim, ", ".join(teams.get(claim.claimant_id, [])), _minor(claim.approved_amount, digits))
+        for claim in page.object_list
+    ]
+    to_pay = [claim.approved_amount for claim in page.object_list if claim.state == Claim.State.APPROVED]
+    here = request.GET.copy()
+    here.pop("tick", None)
+    here_all = here.copy()
+    here_all["tick"] = "all"
     return render(
         request,
         "reimbursements/finance.html",
-        {"page": page, "rows": rows, "period": period, "query": query.urlencode(), "pay_form": MarkPaidForm()},
+        {
+            "page": page,
+            "rows": rows,
+            "period": period,
+            "query": query.urlencode(),
+            "pay_form": MarkPaidForm(),
+            "tick_all": tick_all,
+            "to_pay_count": len(to_pay),
+            "to_pay_total": sum(to_pay, Decimal(0)),
+            "currency": settings.HOME_CURRENCY,
+            "digits": digits,
+            "tick_all_query": here_all.urlencode(),
+            "untick_query": here.urlencode(),
+        },
     )
+
+
+def _minor(amount: Decimal | None, digits: int) -> int:
+    """An amount in the currency's minor units (cents), for the script's exact sums."""
+    return int(money.quantize(amount or Decimal(0), settings.HOME_CURRENCY).scaleb(digits))
 
 
 @require_POST
@@ -460,7 +492,13 @@ def finance_mark_paid(request: HttpRequest) -> HttpResponse:
     except services.ClaimError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Marked {len(paid)} claim{'s' if len(paid) != 1 else ''} paid.")
+        total = money.format_money(sum((c.approved_amount for c in paid), Decimal(0)), settings.HOME_CURRENCY)
+        reference = form.cleaned_data["reference"].strip()
+        messages.success(
+            request,
+            f"Marked {len(paid)} claim{'s' if len(paid) != 1 else ''} paid. "
+            f"Total {total}, payment reference {reference}.",
+        )
     return redirect("claims:finance")
 
 

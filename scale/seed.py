@@ -919,7 +919,7 @@ class Seeder:
 
     def _posting_days(self, person: Person, day: dt.date, holiday: bool) -> list[dt.date]:
         """The days a person posts in the week of this Learning Day: mostly the day itself,
-        sometimes another day of the week (learning that leaked), never before joining,
+        sometimes another day of the week (learning on another day), never before joining,
         while away, or after their own today."""
         rng = self.rng
         today = self.local_today[person.tz]

@@ -19,8 +19,8 @@ def money(amount, currency: str = ""):
 @register.filter
 def state_class(state: str) -> str:
     return {
-        "approved": "ok",
-        "paid": "ok",
+        "approved": "due",  # approved, waiting to be paid: an outline and an open circle
+        "paid": "paid",  # filled, with a tick: told apart from "approved" by more than colour
         "rejected": "bad",
         "withdrawn": "muted",
         "changes_requested": "warn",

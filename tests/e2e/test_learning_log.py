@@ -53,7 +53,7 @@ def test_member_logs_a_learning_day_and_sees_it_in_the_feed_and_on_the_dashboard
     expect(entry).to_contain_text("6.5 h")
     expect(entry.locator("strong")).to_have_text("random shared weights")  # the Markdown is rendered
     expect(entry.get_by_role("list", name="Links").get_by_role("link")).to_have_text(LINK)
-    expect(entry).not_to_contain_text("Not a Learning Day")
+    expect(entry).not_to_contain_text("On another day")
 
     # In the feed, under today, which is marked as a Learning Day.
     page.get_by_role("link", name="← Learning log").click()

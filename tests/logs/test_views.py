@@ -109,7 +109,8 @@ def test_logging_today_shows_it_on_the_entry_page(member_client, member, frozen)
     body = response.content.decode()
     assert "Logged Tuesday 24 November." in body
     assert "<strong>PBA</strong>" in body
-    assert "Not a Learning Day" in body  # a Tuesday
+    assert '<span class="tag">On another day</span>' in body  # a Tuesday, said plainly
+    assert "Not a Learning Day" not in body
     assert entry.links == ["https://arxiv.org/abs/1905.05393", "https://github.com/arcelien/pba"]
     assert str(entry.hours) == "2.5"
 
