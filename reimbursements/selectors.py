@@ -18,6 +18,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -26,7 +27,7 @@ from django.db.models.functions import Coalesce, Lower, Replace, Trim
 from django.db.models.lookups import Exact, GreaterThan
 
 from learningday.models import Membership, User
-from reimbursements.models import Claim, PendingReceipt, PersonalBudget, Receipt
+from reimbursements.models import Claim, ClaimEvent, PendingReceipt, PersonalBudget, Receipt
 
 S = Claim.State
 SPENT = (S.APPROVED, S.PAID)
@@ -232,15 +233,43 @@ def my_claims(user: User) -> QuerySet[Claim]:
     return _listed(Claim.objects.filter(claimant=user)).order_by("-created_at")
 
 
-def review_queue(user: User) -> QuerySet[Claim]:
+def _to_decide(user: User) -> QuerySet[Claim]:
     """Submitted claims this person may decide: their teams' members' claims (never their
     own), and for finance, the claims of managers whom no other manager can decide."""
     in_my_teams = Membership.objects.filter(team_id__in=list(user.managed_team_ids)).values("user_id")
     condition = Q(claimant__in=in_my_teams)
     if user.is_finance:
         condition |= ~Exists(_other_managers())
-    claims = Claim.objects.filter(condition, state=S.SUBMITTED).exclude(claimant=user)
-    return with_flag_queries(_listed(claims)).order_by("submitted_at", "pk")
+    return Claim.objects.filter(condition, state=S.SUBMITTED).exclude(claimant=user)
+
+
+def review_queue(user: User) -> QuerySet[Claim]:
+    return with_flag_queries(_listed(_to_decide(user))).order_by("submitted_at", "pk")
+
+
+def review_count(user: User) -> int:
+    """How many claims wait for this person's decision: one COUNT query."""
+    if not (user.is_manager or user.is_finance):
+        return 0
+    return _to_decide(user).count()
+
+
+def to_pay_count(user: User) -> int:
+    """For finance: approved claims not paid yet, other than their own (which they may not pay)."""
+    if not user.is_finance:
+        return 0
+    return Claim.objects.filter(state=S.APPROVED).exclude(claimant=user).count()
+
+
+def changes_requested_of(user: User) -> QuerySet[Claim]:
+    """This person's claims sent back to them, each with the note of the request (the latest
+    event into "changes requested") as `request_note`: one query."""
+    latest = ClaimEvent.objects.filter(claim=OuterRef("pk"), to_state=S.CHANGES_REQUESTED).order_by("-at", "-pk")
+    return (
+        Claim.objects.filter(claimant=user, state=S.CHANGES_REQUESTED)
+        .annotate(request_note=Subquery(latest.values("note")[:1]), requested_at=Subquery(latest.values("at")[:1]))
+        .order_by("-requested_at", "-pk")
+    )
 
 
 def finance_list(*, states=SPENT, start: dt.date | None = None, end: dt.date | None = None) -> QuerySet[Claim]:

@@ -118,11 +118,12 @@ def test_the_dashboard_runs_the_same_queries_however_many_entries(
     _fill(team, people, weeks)
     client.force_login(member)
     # Session, user, record (entries, away), recent entries with their teams and items, the
-    # navigation's two role checks: the frozen day is a Tuesday.
-    with django_assert_max_num_queries(9):
+    # navigation's two role checks, and the claims part (claims sent back; the budget's
+    # override and sums): the frozen day is a Tuesday.
+    with django_assert_max_num_queries(12):
         assert client.get("/").status_code == 200
     # On a Learning Day without an entry yet, also last time's plan and the quick form's items.
     frozen.move_to(dt.datetime(2026, 11, 26, 11, 0, tzinfo=dt.UTC))
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(14):
         response = client.get("/")
     assert "Share what I learned" in response.content.decode()
