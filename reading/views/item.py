@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from learningday import calendar
@@ -51,6 +52,7 @@ def item_new(request: HttpRequest) -> HttpResponse:
     if not selectors.teams_to_suggest_for(request.user).exists() and not request.user.is_manager:
         raise PermissionDenied("Join a team to suggest reading.")
     lookup_form = LookupForm(request.POST if "lookup" in request.POST else None)
+    lookup_failed = ""
     form = _item_form(request, form_class=SuggestForm)
     if request.method == "POST" and "lookup" in request.POST:
         if lookup_form.is_valid():
@@ -58,8 +60,16 @@ def item_new(request: HttpRequest) -> HttpResponse:
             try:
                 found = lookup.lookup(raw)
             except lookup.LookupFailed as error:
-                messages.warning(request, f"{error}")
-                form = _item_form(request, initial=_initial_from_identifier(raw), form_class=SuggestForm)
+                # Said by the field that was looked up, not at the top of the page; what was pasted stays
+                # in the lookup field and, when it is an identifier, in its own field of the form below.
+                lookup_failed = str(error)
+                lookup_form.fields["identifier"].widget.attrs["aria-describedby"] = (
+                    f"{lookup_form['identifier'].auto_id}_helptext lookup-failed"
+                )
+                kept = _initial_from_identifier(raw)
+                if kept:
+                    lookup_failed += " What you pasted is in the form below."
+                form = _item_form(request, initial=kept, form_class=SuggestForm)
             else:
                 initial = {k: v for k, v in asdict(found).items() if k in ItemForm.Meta.fields and v}
                 existing = selectors.same_identifier(request.user, found)
@@ -94,7 +104,8 @@ def item_new(request: HttpRequest) -> HttpResponse:
                     messages.success(request, f"Thank you: “{item.title}” waits for a manager to curate it.")
                 return redirect(item)
     status = 400 if form.errors or lookup_form.errors else 200
-    return render(request, "reading/new.html", {"form": form, "lookup_form": lookup_form}, status=status)
+    context = {"form": form, "lookup_form": lookup_form, "lookup_failed": lookup_failed}
+    return render(request, "reading/new.html", context, status=status)
 
 
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -130,13 +141,24 @@ def item_endorse(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(item)
 
 
+def _back_to(request: HttpRequest, fallback: str) -> str:
+    """Where the form came from (the list with its filters, the shelf), if that is a page of this site."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
 @require_POST
 def item_progress(request: HttpRequest, pk: int) -> HttpResponse:
     item = _visible_item(request, pk)
+    back = _back_to(request, item.get_absolute_url())
     form = ProgressForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Pick a state for this item, and a real date for when you finished.")
-        return redirect(item)
+        return redirect(back)
     today = calendar.user_today(request.user)
     try:
         progress = services.progress_set(user=request.user, item=item, today=today, **form.cleaned_data)
@@ -146,4 +168,4 @@ def item_progress(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, f"On your shelf: {progress.get_state_display().lower()}." if progress else "Taken off your shelf."
         )
-    return redirect(request.POST.get("next") if request.POST.get("next") == "/reading/mine/" else item)
+    return redirect(back)

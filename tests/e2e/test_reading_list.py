@@ -47,13 +47,23 @@ def test_member_filters_the_robotics_list_and_puts_a_paper_on_the_shelf(page: Pa
     wann = items.filter(has=page.get_by_role("link", name=WANN, exact=True))
     expect(wann).to_contain_text("Adam Gaier, David Ha · 2019")
     expect(wann).to_contain_text("2 endorsements")  # the demo member's and Lena's
-    expect(wann).not_to_contain_text("You:")
+    expect(wann).not_to_contain_text("On your shelf")
+
+    # One click puts it on the shelf and comes back to the same filtered list.
+    filtered, row_id = page.url, wann.get_attribute("id")
+    wann.get_by_role("button", name="Want to read").click()
+    expect(page.get_by_role("status")).to_contain_text("On your shelf: want to read.")
+    expect(page).to_have_url(f"{filtered}#{row_id}")
+    expect(page.get_by_text("7 items", exact=True)).to_be_visible()
+    expect(wann).to_contain_text("On your shelf: want to read")
+    expect(wann.get_by_role("button", name=re.compile("Want to read"))).to_have_count(0)
 
     wann.get_by_role("link", name=WANN).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(WANN)
     expect(page.get_by_role("region", name="Study buddies")).to_contain_text("Kenji Sato — finished")
     progress = page.get_by_role("region", name="My progress")
-    expect(progress.get_by_label("On my shelf as")).to_have_value("")
+    expect(progress).to_contain_text("On your shelf: want to read")
+    expect(progress.get_by_label("On my shelf as")).to_have_value("want")
     progress.get_by_label("On my shelf as").select_option(label="Reading")
     progress.get_by_role("button", name="Save").click()
 
