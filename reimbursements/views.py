@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from learningday import calendar
 from learningday.exports import csv_response
 from learningday.models import Membership
+from learningday.parsing import parse_id
 from learningday.services import ALREADY_SAVED
 from logs.selectors import entries_visible_to
 from reading.models import Progress
@@ -316,7 +317,7 @@ def review_approve(request: HttpRequest) -> HttpResponse:
     person may not see are counted, never named, so nobody learns what they are."""
     _require_reviewer(request)
     user = request.user
-    ids = list(dict.fromkeys(int(v) for v in request.POST.getlist("claims") if v.isdigit() and len(v) < 12))
+    ids = list(dict.fromkeys(pk for v in request.POST.getlist("claims") if (pk := parse_id(v)) is not None))
     if not ids:
         messages.error(request, "Tick the claims to approve first.")
         return redirect("claims:review")

@@ -168,7 +168,9 @@ def test_posting_claims_one_may_not_decide_changes_nothing(
     mine = submitted(member, "Member's book")
     client.force_login(manager)
     response = client.post(
-        "/claims/review/approve/", {"claims": [outsiders.pk, own.pk, 999999, "x", "-1"]}, follow=True
+        "/claims/review/approve/",
+        {"claims": [outsiders.pk, own.pk, 999999, "x", "-1", "²", "٣", "9" * 30]},
+        follow=True,
     )
     said = text(response)
     assert "Approved" not in said
