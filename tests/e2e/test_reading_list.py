@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import login
+from tests.e2e.keyboard import sign_in, tab_to
 
 MEMBER = "member@example.com"
 MANAGER = "manager@example.com"
@@ -120,3 +121,73 @@ def test_manager_approves_a_waiting_suggestion_onto_the_curated_list(page: Page,
     curated = page.locator("ol.item-list").get_by_role("listitem")
     expect(curated.filter(has=page.get_by_role("link", name=SUGGESTION, exact=True))).to_have_count(1)
     expect(curated).to_have_count(8)
+
+
+def _titles(page: Page) -> list[str]:
+    return page.locator("ol.item-list .item-title a").all_text_contents()
+
+
+def test_manager_reorders_the_list_with_the_keyboard_and_no_page_load(page: Page, demo_password):
+    sign_in(page, MANAGER, demo_password)
+    page.goto("/reading/?team=robotics")
+    before = _titles(page)
+    assert len(before) == 7
+    second = before[1]
+    page.evaluate("window.samePage = true")  # a full page load would forget it
+
+    row = page.locator("ol.item-list > li").filter(has=page.get_by_role("link", name=second, exact=True))
+    down = row.get_by_role("button", name=f"Move “{second}” down")
+    up = row.get_by_role("button", name=f"Move “{second}” up")
+    tab_to(page, down, presses=80)
+    page.keyboard.press("Enter")
+
+    status = page.get_by_role("status")
+    expect(status).to_have_text(f"Done: Moved “{second}” to position 3 of 7.")
+    expect(page.locator("ol.item-list .item-title a")).to_have_text([before[0], before[2], second, *before[3:]])
+    expect(down).to_be_focused()
+
+    # Alt+↑ anywhere in the row moves it too; at the top its ↑ is off and focus stays put.
+    page.keyboard.press("Alt+ArrowUp")
+    expect(status).to_have_text(f"Done: Moved “{second}” to position 2 of 7.")
+    page.keyboard.press("Alt+ArrowUp")
+    expect(status).to_have_text(f"Done: Moved “{second}” to position 1 of 7.")
+    expect(page.locator("ol.item-list .item-title a")).to_have_text([second, before[0], *before[2:]])
+    expect(up).to_be_disabled()
+    expect(down).to_be_focused()
+    # Space presses the focused button as Enter does.
+    page.keyboard.press("Space")
+    expect(status).to_have_text(f"Done: Moved “{second}” to position 2 of 7.")
+    expect(up).to_be_enabled()
+    expect(down).to_be_focused()
+    assert page.evaluate("window.samePage") is True
+
+    page.reload()
+    assert page.evaluate("window.samePage === undefined")
+    expect(page.locator("ol.item-list .item-title a")).to_have_text([before[0], second, *before[2:]])
+
+
+def test_a_refused_move_puts_the_row_back_and_says_why(checked_browser, demo_password):
+    from learningday.models import Membership
+
+    page = checked_browser.new_page()
+    sign_in(page, MANAGER, demo_password)
+    page.goto("/reading/?team=robotics")
+    before = _titles(page)
+    # Someone demotes the manager while the page is open.
+    Membership.objects.filter(user__email=MANAGER, team__slug="robotics").update(role="member")
+
+    first = page.locator("ol.item-list > li").first
+    down = first.get_by_role("button", name=f"Move “{before[0]}” down")
+    tab_to(page, down, presses=80)
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("status")).to_have_text(
+        f"Error: Could not move “{before[0]}”: "
+        "you may not reorder this list (or your session has ended: reload the page)."
+    )
+    expect(page.locator("ol.item-list .item-title a")).to_have_text(before)
+    expect(down).to_be_focused()
+    # Chromium logs every refused fetch; that one, and nothing else, is expected.
+    problems = checked_browser.take_problems()
+    assert len(problems) == 1, problems
+    assert re.fullmatch(r"console error on .*/reading/\d+/move/: .* status of 403 \(Forbidden\)", problems[0])
