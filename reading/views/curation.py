@@ -64,6 +64,7 @@ def _moved_as_json(request: HttpRequest, item, direction: str) -> JsonResponse:
             "position": index + 1,
             "count": len(order),
             "swapped_with": neighbour,
+            "order": order,
             "message": f"Moved “{item.title}” to {place}." if swapped else f"“{item.title}” stays at {place}.",
         }
     )

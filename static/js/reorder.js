@@ -3,8 +3,9 @@
 // Without this script each ↑ / ↓ button posts its form and the page comes back in the new
 // order. With it, the post goes through fetch asking for JSON; the row's neighbour changes
 // place in the list (so the focused row, and the focused button, never leave the page), and
-// the messages region (role="status", polite) says where the item now stands. If the server
-// refuses, the rows go back and the message says why. Alt+↑ / Alt+↓ on anything inside a
+// the messages region (role="status", polite) says where the item now stands. If the list
+// changed meanwhile (another manager), the rows take the order the server answers. If the
+// server refuses, the rows go back and the message says why. Alt+↑ / Alt+↓ on anything inside a
 // row does the same as its buttons. Moves are sent one after the other, never at once.
 (function () {
   "use strict";
@@ -43,9 +44,11 @@
       var down = buttonOf(formOf(row, "down"));
       if (up) {
         up.disabled = index === 0 && !list.hasAttribute("data-has-previous");
+        up.setAttribute("aria-keyshortcuts", "Alt+ArrowUp");
       }
       if (down) {
         down.disabled = index === all.length - 1 && !list.hasAttribute("data-has-next");
+        down.setAttribute("aria-keyshortcuts", "Alt+ArrowDown");
       }
     });
   }
@@ -73,6 +76,30 @@
       list.insertBefore(neighbour, row);
     }
     refreshButtons();
+  }
+
+  // The list as the server has it, when it differs from what this page guessed: someone
+  // else reordered it meanwhile, or filters hide the real neighbour.
+  function sortBy(order) {
+    var place = {};
+    var active = document.activeElement;
+    order.forEach(function (id, index) {
+      place["item-" + id] = index;
+    });
+    function at(row) {
+      return Object.prototype.hasOwnProperty.call(place, row.id) ? place[row.id] : order.length;
+    }
+    rows()
+      .sort(function (a, b) {
+        return at(a) - at(b);
+      })
+      .forEach(function (row) {
+        list.appendChild(row);
+      });
+    refreshButtons();
+    if (active && active !== document.activeElement && list.contains(active)) {
+      active.focus();
+    }
   }
 
   function keepFocusUsable(row, direction) {
@@ -133,11 +160,9 @@
           return reasonFor(response).then(putBack);
         }
         return response.json().then(function (body) {
-          if (String(body.swapped_with) !== neighbour.id.replace("item-", "")) {
-            // Someone else reordered the list meanwhile, or filters hide the real
-            // neighbour: the page as the server has it is the only honest answer.
-            window.location.reload();
-            return;
+          if ("item-" + body.swapped_with !== neighbour.id) {
+            sortBy(body.order);
+            keepFocusUsable(row, direction);
           }
           say("success", body.message);
         });
@@ -155,6 +180,8 @@
       return move(form);
     });
   }
+
+  refreshButtons();
 
   list.addEventListener("submit", function (event) {
     var form = event.target;

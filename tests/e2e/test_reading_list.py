@@ -191,3 +191,25 @@ def test_a_refused_move_puts_the_row_back_and_says_why(checked_browser, demo_pas
     problems = checked_browser.take_problems()
     assert len(problems) == 1, problems
     assert re.fullmatch(r"console error on .*/reading/\d+/move/: .* status of 403 \(Forbidden\)", problems[0])
+
+
+def test_a_move_on_a_list_changed_meanwhile_shows_the_servers_order(page: Page, demo_password):
+    from learningday.models import User
+    from reading import services
+    from reading.models import Item
+
+    sign_in(page, MANAGER, demo_password)
+    page.goto("/reading/?team=robotics")
+    before = _titles(page)
+    page.evaluate("window.samePage = true")
+    # Another manager's tab moves the third item up while this page shows the old order.
+    services.item_move(user=User.objects.get(email=MANAGER), item=Item.objects.get(title=before[2]), direction="up")
+
+    down = page.get_by_role("button", name=f"Move “{before[0]}” down")
+    tab_to(page, down, presses=80)
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("status")).to_have_text(f"Done: Moved “{before[0]}” to position 2 of 7.")
+    expect(page.locator("ol.item-list .item-title a")).to_have_text([before[2], before[0], before[1], *before[3:]])
+    expect(down).to_be_focused()
+    assert page.evaluate("window.samePage") is True

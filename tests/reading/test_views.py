@@ -258,7 +258,7 @@ def three_on_the_list(team):
 
 
 def test_a_move_asked_for_as_json_answers_the_new_place(client, manager, three_on_the_list):
-    first, second, _third = three_on_the_list
+    first, second, third = three_on_the_list
     client.force_login(manager)
 
     response = client.post(f"/reading/{first.pk}/move/", {"direction": "down"}, **JSON)
@@ -270,6 +270,7 @@ def test_a_move_asked_for_as_json_answers_the_new_place(client, manager, three_o
         "position": 2,
         "count": 3,
         "swapped_with": second.pk,
+        "order": [second.pk, first.pk, third.pk],
         "message": "Moved “A” to position 2 of 3.",
     }
     page = client.get("/reading/", {"team": "robotics"}).content.decode()
