@@ -182,6 +182,10 @@
   }
 
   refreshButtons();
+  var hint = document.querySelector(".result-count");
+  if (hint) {
+    hint.appendChild(document.createTextNode(", or Alt+↑ Alt+↓ on a row"));
+  }
 
   list.addEventListener("submit", function (event) {
     var form = event.target;

@@ -46,7 +46,8 @@ def open_page(request, checked_browser):
     viewport, scheme = request.param
 
     def opener() -> Page:
-        return checked_browser.new_page(viewport=viewport, color_scheme=scheme)
+        # en-US: the date field takes its parts month first, as the test types them.
+        return checked_browser.new_page(viewport=viewport, color_scheme=scheme, locale="en-US")
 
     return opener
 

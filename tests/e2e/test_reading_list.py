@@ -133,6 +133,9 @@ def test_manager_reorders_the_list_with_the_keyboard_and_no_page_load(page: Page
     before = _titles(page)
     assert len(before) == 7
     second = before[1]
+    expect(page.locator(".result-count")).to_have_text(
+        "7 items · use ↑ ↓ to change the list's order, or Alt+↑ Alt+↓ on a row"
+    )
     page.evaluate("window.samePage = true")  # a full page load would forget it
 
     row = page.locator("ol.item-list > li").filter(has=page.get_by_role("link", name=second, exact=True))
