@@ -152,6 +152,12 @@ def study_buddies(item: Item, user: User) -> QuerySet[Progress]:
     )
 
 
+def list_order(team: Team | None) -> list[int]:
+    """The ids of a list's curated items (a team's, or everyone's for None), top first."""
+    items = Item.objects.filter(team=team, status=Item.Status.CURATED)
+    return list(items.order_by("position", "pk").values_list("pk", flat=True))
+
+
 def teams_to_suggest_for(user: User) -> QuerySet[Team]:
     return Team.objects.filter(memberships__user=user).order_by("name").distinct()
 

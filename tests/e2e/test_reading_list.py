@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import login
+from tests.e2e.keyboard import sign_in, tab_to
 
 MEMBER = "member@example.com"
 MANAGER = "manager@example.com"
@@ -120,3 +121,101 @@ def test_manager_approves_a_waiting_suggestion_onto_the_curated_list(page: Page,
     curated = page.locator("ol.item-list").get_by_role("listitem")
     expect(curated.filter(has=page.get_by_role("link", name=SUGGESTION, exact=True))).to_have_count(1)
     expect(curated).to_have_count(8)
+
+
+def _titles(page: Page) -> list[str]:
+    return page.locator("ol.item-list .item-title a").all_text_contents()
+
+
+def test_manager_reorders_the_list_with_the_keyboard_and_no_page_load(page: Page, demo_password):
+    sign_in(page, MANAGER, demo_password)
+    page.goto("/reading/?team=robotics")
+    before = _titles(page)
+    assert len(before) == 7
+    second = before[1]
+    expect(page.locator(".result-count")).to_have_text(
+        "7 items · use ↑ ↓ to change the list's order, or Alt+↑ Alt+↓ on a row"
+    )
+    page.evaluate("window.samePage = true")  # a full page load would forget it
+
+    row = page.locator("ol.item-list > li").filter(has=page.get_by_role("link", name=second, exact=True))
+    down = row.get_by_role("button", name=f"Move “{second}” down")
+    up = row.get_by_role("button", name=f"Move “{second}” up")
+    tab_to(page, down, presses=80)
+    page.keyboard.press("Enter")
+
+    status = page.get_by_role("status")
+    expect(status).to_have_text(f"Done: Moved “{second}” to position 3 of 7.")
+    expect(page.locator("ol.item-list .item-title a")).to_have_text([before[0], before[2], second, *before[3:]])
+    expect(down).to_be_focused()
+
+    # Alt+↑ anywhere in the row moves it too.
+    page.keyboard.press("Alt+ArrowUp")
+    expect(status).to_have_text(f"Done: Moved “{second}” to position 2 of 7.")
+    expect(down).to_be_focused()
+    # At the top its ↑ is off, and focus goes to its ↓ rather than to the page.
+    tab_to(page, up, backwards=True, presses=2)
+    page.keyboard.press("Enter")
+    expect(status).to_have_text(f"Done: Moved “{second}” to position 1 of 7.")
+    expect(page.locator("ol.item-list .item-title a")).to_have_text([second, before[0], *before[2:]])
+    expect(up).to_be_disabled()
+    expect(down).to_be_focused()
+    # Space presses the focused button as Enter does.
+    page.keyboard.press("Space")
+    expect(status).to_have_text(f"Done: Moved “{second}” to position 2 of 7.")
+    expect(up).to_be_enabled()
+    expect(down).to_be_focused()
+    assert page.evaluate("window.samePage") is True
+
+    page.reload()
+    assert page.evaluate("window.samePage === undefined")
+    expect(page.locator("ol.item-list .item-title a")).to_have_text([before[0], second, *before[2:]])
+
+
+def test_a_refused_move_puts_the_row_back_and_says_why(checked_browser, demo_password):
+    from learningday.models import Membership
+
+    page = checked_browser.new_page()
+    sign_in(page, MANAGER, demo_password)
+    page.goto("/reading/?team=robotics")
+    before = _titles(page)
+    # Someone demotes the manager while the page is open.
+    Membership.objects.filter(user__email=MANAGER, team__slug="robotics").update(role="member")
+
+    first = page.locator("ol.item-list > li").first
+    down = first.get_by_role("button", name=f"Move “{before[0]}” down")
+    tab_to(page, down, presses=80)
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("status")).to_have_text(
+        f"Error: Could not move “{before[0]}”: "
+        "you may not reorder this list (or your session has ended: reload the page)."
+    )
+    expect(page.locator("ol.item-list .item-title a")).to_have_text(before)
+    expect(down).to_be_focused()
+    # Chromium logs every refused fetch; that one, and nothing else, is expected.
+    problems = checked_browser.take_problems()
+    assert len(problems) == 1, problems
+    assert re.fullmatch(r"console error on .*/reading/\d+/move/: .* status of 403 \(Forbidden\)", problems[0])
+
+
+def test_a_move_on_a_list_changed_meanwhile_shows_the_servers_order(page: Page, demo_password):
+    from learningday.models import User
+    from reading import services
+    from reading.models import Item
+
+    sign_in(page, MANAGER, demo_password)
+    page.goto("/reading/?team=robotics")
+    before = _titles(page)
+    page.evaluate("window.samePage = true")
+    # Another manager's tab moves the third item up while this page shows the old order.
+    services.item_move(user=User.objects.get(email=MANAGER), item=Item.objects.get(title=before[2]), direction="up")
+
+    down = page.get_by_role("button", name=f"Move “{before[0]}” down")
+    tab_to(page, down, presses=80)
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("status")).to_have_text(f"Done: Moved “{before[0]}” to position 2 of 7.")
+    expect(page.locator("ol.item-list .item-title a")).to_have_text([before[2], before[0], before[1], *before[3:]])
+    expect(down).to_be_focused()
+    assert page.evaluate("window.samePage") is True

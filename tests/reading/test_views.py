@@ -245,3 +245,74 @@ def test_suggesting_what_a_teammate_suggested_says_so_without_showing_it(client,
     assert response.status_code == 400
     assert "Someone suggested this already" in response.content.decode()
     assert Item.objects.count() == 1
+
+
+# --- Reordering from the script: JSON instead of a page ---------------------------------------
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+@pytest.fixture
+def three_on_the_list(team):
+    return [ItemFactory(team=team, title=title, position=10 * n) for n, title in enumerate(["A", "B", "C"], 1)]
+
+
+def test_a_move_asked_for_as_json_answers_the_new_place(client, manager, three_on_the_list):
+    first, second, third = three_on_the_list
+    client.force_login(manager)
+
+    response = client.post(f"/reading/{first.pk}/move/", {"direction": "down"}, **JSON)
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": first.pk,
+        "title": "A",
+        "position": 2,
+        "count": 3,
+        "swapped_with": second.pk,
+        "order": [second.pk, first.pk, third.pk],
+        "message": "Moved “A” to position 2 of 3.",
+    }
+    page = client.get("/reading/", {"team": "robotics"}).content.decode()
+    assert page.index(">B</a>") < page.index(">A</a>") < page.index(">C</a>")
+    assert "Moved" not in page  # no flash message left for the next page load
+
+
+def test_a_move_past_the_top_as_json_stays_put(client, manager, three_on_the_list):
+    client.force_login(manager)
+    response = client.post(f"/reading/{three_on_the_list[0].pk}/move/", {"direction": "up"}, **JSON)
+    assert response.json()["swapped_with"] is None
+    assert response.json()["message"] == "“A” stays at position 1 of 3."
+
+
+def test_a_bad_direction_as_json_is_a_400_with_the_reason(client, manager, three_on_the_list):
+    client.force_login(manager)
+    response = client.post(f"/reading/{three_on_the_list[0].pk}/move/", {"direction": "sideways"}, **JSON)
+    assert response.status_code == 400
+    assert response.json() == {"error": "Move an item up or down."}
+
+
+def test_a_move_without_json_still_redirects_to_the_list(client, manager, three_on_the_list):
+    client.force_login(manager)
+    first = three_on_the_list[0]
+    response = client.post(f"/reading/{first.pk}/move/", {"direction": "down"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/reading/?team=robotics#item-{first.pk}"
+
+
+@pytest.mark.parametrize(("who", "status"), [("member", 403), ("outsider", 404), ("finance_user", 404)])
+def test_only_the_teams_managers_may_move_as_json(client, request, three_on_the_list, who, status):
+    client.force_login(request.getfixturevalue(who))
+    first = three_on_the_list[0]
+    response = client.post(f"/reading/{first.pk}/move/", {"direction": "down"}, **JSON)
+    assert response.status_code == status
+    assert [item.title for item in Item.objects.filter(team=first.team).order_by("position")] == ["A", "B", "C"]
+
+
+def test_the_reorder_script_loads_only_for_those_who_may_reorder(client, member, manager, three_on_the_list):
+    client.force_login(member)
+    assert "js/reorder" not in client.get("/reading/", {"team": "robotics"}).content.decode()
+    client.force_login(manager)
+    page = client.get("/reading/", {"team": "robotics"}).content.decode()
+    assert "js/reorder" in page
+    assert "data-reorder" in page
