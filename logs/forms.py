@@ -137,20 +137,22 @@ class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
         return [field for field in self.visible_fields() if field.name not in self.MAIN_FIELDS]
 
     def more_open(self) -> bool:
-        """Open "More details" where something in it needs fixing, or already says something on an edit."""
-        more = {field.name for field in self.more_fields()}
-        if self.is_bound and any(name in more for name in self.errors):
+        """Open "More details" where something in it needs fixing, or already says something:
+        typed before an error or a preview, or saved on the entry being edited."""
+        more = self.more_fields()
+        if self.is_bound and any(field.name in self.errors for field in more):
             return True
-        if not self.instance.pk:
-            return False
-        value = {field.name: field.value() for field in self.more_fields()}
-        return bool(
-            value.get("hours")
-            or value.get("links")
-            or value.get("items")
-            or value.get("crowded_out")
-            or value.get("visibility", Entry.Visibility.TEAMS) != Entry.Visibility.TEAMS
-        )
+        return any(self._says_something(field.name, field.value()) for field in more)
+
+    def _says_something(self, name: str, value) -> bool:
+        if name == "day":
+            usual = self.instance.day if self.instance.pk else self.today
+            return bool(value) and str(value) != usual.isoformat()
+        if name == "visibility":
+            return bool(value) and value != Entry.Visibility.TEAMS
+        if name == "links" and isinstance(value, str):
+            return bool(value.strip())
+        return bool(value)
 
     def clean_day(self) -> dt.date:
         day = self.cleaned_data["day"]

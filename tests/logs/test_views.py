@@ -242,10 +242,15 @@ def test_more_details_opens_when_a_field_behind_it_has_an_error(member_client, f
     assert not Entry.objects.exists()
 
 
-def test_an_error_in_the_text_leaves_more_details_closed_and_focuses_the_text(member_client, frozen):
-    body = member_client.post("/logs/new/", form_data(body="")).content.decode()
-    assert '<details class="more-details">' in body
+def test_an_error_in_the_text_focuses_the_text_and_shows_what_was_typed_behind_more_details(member_client, frozen):
+    bare = {"day": "2026-11-24", "body": "", "category": "maths", "visibility": "teams"}
+    body = member_client.post("/logs/new/", bare).content.decode()
+    assert '<details class="more-details">' in body  # nothing in there was touched: it stays closed
     assert body.count("autofocus") == 1
+    assert re.search(r'<textarea name="body"[^>]*autofocus', body)
+
+    body = member_client.post("/logs/new/", {**bare, "hours": "3"}).content.decode()
+    assert '<details class="more-details" open>' in body  # the time typed there is in sight
     assert re.search(r'<textarea name="body"[^>]*autofocus', body)
 
 
