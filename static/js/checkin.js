@@ -105,6 +105,8 @@
   var noteText = form.querySelector("[data-draft-text]");
   var discard = form.querySelector("[data-draft-discard]");
   var details = form.querySelector("details");
+  // A form as the server sends it on opening; one sent back (errors, preview) holds unsaved text.
+  var fresh = form.hasAttribute("data-draft-restore");
   var TEXT_TYPES = ["text", "number", "date", "url", "email", "textarea", "select-one"];
 
   function draftFields() {
@@ -137,6 +139,7 @@
     });
   }
 
+  // The form as it opened (on an edit: the entry as saved).
   function isDefault() {
     return draftFields().every(function (element) {
       return element.value === defaultValue(element);
@@ -159,8 +162,8 @@
     if (!store || !key) {
       return;
     }
-    if (isDefault()) {
-      forget(key);
+    if (fresh && isDefault()) {
+      forget(key); // back to the form as it opened: nothing to keep
       return;
     }
     try {
@@ -213,7 +216,7 @@
     forget(key); // a draft of the entry as it was before another save: out of date
     draft = null;
   }
-  if (form.hasAttribute("data-draft-restore")) {
+  if (fresh) {
     if (draft && differsFromPage(draft.values)) {
       restore(draft);
     }
