@@ -87,7 +87,7 @@
 
   function schedulePreview() {
     window.clearTimeout(previewTimer);
-    previewTimer = window.setTimeout(renderPreview, 300);
+    previewTimer = window.setTimeout(renderPreview, 400);
   }
 
   if (body && previewSection && previewBody) {
@@ -107,6 +107,7 @@
   var details = form.querySelector("details");
   // A form as the server sends it on opening; one sent back (errors, preview) holds unsaved text.
   var fresh = form.hasAttribute("data-draft-restore");
+  var MAX_AGE_MS = 14 * 24 * 3600 * 1000; // a draft older than two weeks is not offered back
   var TEXT_TYPES = ["text", "number", "date", "url", "email", "textarea", "select-one"];
 
   function draftFields() {
@@ -212,8 +213,8 @@
   }
 
   var draft = readDraft();
-  if (draft && draft.base !== base) {
-    forget(key); // a draft of the entry as it was before another save: out of date
+  if (draft && (draft.base !== base || !(Date.now() - draft.at < MAX_AGE_MS))) {
+    forget(key); // a draft of the entry as it was before another save, or long forgotten
     draft = null;
   }
   if (fresh) {

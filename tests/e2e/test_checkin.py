@@ -178,6 +178,34 @@ def test_discard_draft_empties_the_form(checked_browser, demo_password):
     expect(page.get_by_label("What did you learn today?")).to_have_value("")
 
 
+def test_an_edit_keeps_its_own_draft_until_it_is_saved(checked_browser, demo_password):
+    from logs.models import Entry
+
+    entry = Entry.objects.filter(author__email=MEMBER).order_by("-day").first()
+    page = checked_browser.new_page(viewport=PHONE)
+    login(page, MEMBER, demo_password)
+    page.goto("/logs/new/")
+    page.get_by_label("What did you learn today?").fill("Today's text, not sent")  # the new entry's draft
+
+    page.goto(f"/logs/{entry.pk}/edit/")
+    body = page.get_by_label("What did you learn today?")
+    expect(body).to_have_value(entry.body)  # the other draft is not this entry's
+    expect(page.get_by_role("button", name="Discard draft")).to_be_hidden()
+    body.press("Control+End")
+    page.keyboard.type("\n\nAnd one more thing.")
+
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_role("article")).not_to_contain_text("And one more thing.")
+    page.goto(f"/logs/{entry.pk}/edit/")  # opened afresh: the entry as saved, and the draft offered back
+    expect(page.get_by_role("status").filter(has_text="Your draft from")).to_be_visible()
+    expect(body).to_have_value(entry.body + "\n\nAnd one more thing.")
+    page.get_by_role("button", name="Save changes").click()
+
+    expect(page.get_by_role("article")).to_contain_text("And one more thing.")
+    keys = page.evaluate("() => Object.keys(window.localStorage).filter((k) => k.startsWith('checkin:')).sort()")
+    assert keys == [f"checkin:{entry.author_id}:new"]  # this entry's draft is saved; today's is still kept
+
+
 def test_without_javascript_the_preview_button_shows_the_text_and_keeps_it(browser, live_server, demo_password):
     # The page checks (axe, console) run as a script, so this context, without any, goes unchecked:
     # the same pages are checked with JavaScript above, and their HTML by the view tests.
