@@ -138,6 +138,7 @@ def test_a_failed_submit_keeps_the_draft_and_a_saved_one_clears_it(checked_brows
     expect(hours).to_be_visible()
     expect(hours).to_be_focused()
     expect(page.get_by_label("What did you learn today?")).to_have_value(BODY)
+    page.wait_for_load_state("domcontentloaded")
     assert BODY in (draft(page, form) or "")
 
     # Away and back: the text is offered back, and can be thrown away.
@@ -155,6 +156,7 @@ def test_a_failed_submit_keeps_the_draft_and_a_saved_one_clears_it(checked_brows
     page.get_by_role("button", name="Share what I learned").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tom Becker on Thursday 15 January 2026")
     expect(page.get_by_role("article")).to_contain_text("2 h")
+    page.wait_for_load_state("domcontentloaded")  # the page's deferred checkin.js has run
     assert page.evaluate("() => Object.keys(window.localStorage).filter((k) => k.startsWith('checkin:'))") == []
 
 
@@ -202,6 +204,7 @@ def test_an_edit_keeps_its_own_draft_until_it_is_saved(checked_browser, demo_pas
     page.get_by_role("button", name="Save changes").click()
 
     expect(page.get_by_role("article")).to_contain_text("And one more thing.")
+    page.wait_for_load_state("domcontentloaded")  # the page's deferred checkin.js has run
     keys = page.evaluate("() => Object.keys(window.localStorage).filter((k) => k.startsWith('checkin:')).sort()")
     assert keys == [f"checkin:{entry.author_id}:new"]  # this entry's draft is saved; today's is still kept
 
