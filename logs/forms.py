@@ -59,18 +59,42 @@ class LinksField(forms.CharField):
                 raise ValidationError("A link can be at most 500 characters long.", code="max_length")
 
 
+class FirstOptionFocus:
+    """Radio buttons and ticks: autofocus (FocusFirstErrorMixin) on the first option only, not on each."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if index or subindex:
+            option["attrs"].pop("autofocus", None)
+        return option
+
+
+class RadioButtons(FirstOptionFocus, forms.RadioSelect):
+    pass
+
+
+class Ticks(FirstOptionFocus, forms.CheckboxSelectMultiple):
+    pass
+
+
 class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
     links = LinksField(label="Links", required=False, help_text="Papers, repositories, notebooks: one per line.")
 
+    # Asked every time; the rest waits behind "More details", with defaults that fit most days.
+    MAIN_FIELDS = ("body", "category", "whats_next")
+    quick = False
+
     class Meta:
         model = Entry
-        fields = ["day", "body", "category", "hours", "links", "items", "whats_next", "crowded_out", "visibility"]
+        # In the order the page shows them: errors are listed, and the first one focused, in this order.
+        fields = ["body", "category", "whats_next", "day", "hours", "links", "items", "crowded_out", "visibility"]
         widgets = {
             "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "body": forms.Textarea(attrs={"rows": 8}),
+            "body": forms.Textarea(attrs={"rows": 6}),
             "hours": forms.NumberInput(attrs={"step": "0.5", "min": "0.5", "max": "24", "inputmode": "decimal"}),
             "whats_next": forms.Textarea(attrs={"rows": 2}),
-            "visibility": forms.RadioSelect,
+            "items": Ticks,  # with a search box to find a title: checkin.js
+            "visibility": RadioButtons,
         }
         error_messages = {
             "body": {"required": "Write what you learned: a few lines are enough."},
@@ -90,12 +114,45 @@ class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
         if "items" in self.fields:
             items = self.fields["items"]
             items.queryset = reading_choices(user)
-            items.help_text = "Papers, books or courses of your reading lists this was about. Ctrl or ⌘ picks several."
-            items.widget.attrs["size"] = 6
+            items.help_text = "Papers, books or courses of your reading lists this was about."
         self.fields["day"].widget.attrs["max"] = today.isoformat()
         self.fields["day"].help_text = "Today by default; you may log a past day, not a future one."
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("day", today)
+        if not self.quick:
+            # The check-in page is for writing: the cursor starts in the text box.
+            self.fields["body"].widget.attrs["autofocus"] = True
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # One autofocus per page: the first field to fix (FocusFirstErrorMixin) wins over the text box.
+        first = next((name for name in self.errors if name in self.fields), None)
+        if first not in (None, "body"):
+            self.fields["body"].widget.attrs.pop("autofocus", None)
+
+    def main_fields(self) -> list:
+        return [field for field in self.visible_fields() if field.name in self.MAIN_FIELDS]
+
+    def more_fields(self) -> list:
+        return [field for field in self.visible_fields() if field.name not in self.MAIN_FIELDS]
+
+    def more_open(self) -> bool:
+        """Open "More details" where something in it needs fixing, or already says something:
+        typed before an error or a preview, or saved on the entry being edited."""
+        more = self.more_fields()
+        if self.is_bound and any(field.name in self.errors for field in more):
+            return True
+        return any(self._says_something(field.name, field.value()) for field in more)
+
+    def _says_something(self, name: str, value) -> bool:
+        if name == "day":
+            usual = self.instance.day if self.instance.pk else self.today
+            return bool(value) and str(value) != usual.isoformat()
+        if name == "visibility":
+            return bool(value) and value != Entry.Visibility.TEAMS
+        if name == "links" and isinstance(value, str):
+            return bool(value.strip())
+        return bool(value)
 
     def clean_day(self) -> dt.date:
         day = self.cleaned_data["day"]
@@ -120,6 +177,7 @@ class QuickEntryForm(EntryForm):
     """The dashboard's short form: what, and what kind; the rest keeps its defaults."""
 
     links = None  # declared on EntryForm, so it must be taken off here explicitly
+    quick = True
 
     class Meta(EntryForm.Meta):
         fields = ["day", "body", "category"]

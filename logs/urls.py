@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("logs/", views.feed, name="feed"),
     path("logs/new/", views.entry_new, name="new"),
+    path("logs/preview/", views.entry_preview, name="preview"),
     path("logs/<int:pk>/", views.entry_detail, name="detail"),
     path("logs/<int:pk>/edit/", views.entry_edit, name="edit"),
     path("logs/<int:pk>/delete/", views.entry_delete, name="delete"),

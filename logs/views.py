@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from learningday import calendar, parsing
+from learningday import calendar, markdown, parsing
 from learningday.exports import csv_response
 from learningday.keyset import keyset_page
 from learningday.models import Team, User
@@ -24,6 +24,8 @@ from logs.forms import AwayForm, EntryForm, FeedFilterForm, QuickEntryForm
 from logs.models import Away, Entry
 
 PAGE_SIZE = 20
+# The session key that carries "this draft is saved" from a check-in to the entry's page.
+SAVED_DRAFT = "checkin_saved_draft"
 # The feed's order, newest first; an index (entry_feed_order) walks it, and pages are keyset pages.
 FEED_ORDER = ("day", "created_at", "pk")
 
@@ -136,19 +138,33 @@ def entry_new(request: HttpRequest) -> HttpResponse:
     previous = selectors.last_plan(request.user, before=today)
     # The dashboard's short form posts here too, with only the day, the text and the category.
     form_class = QuickEntryForm if request.POST.get("quick") else EntryForm
-    return _entry_form(
-        request, form_class(request.POST or None, today=today, initial=initial, user=request.user), previous=previous
-    )
+    options = {"today": today, "initial": initial, "user": request.user}
+    return _entry_form(request, form_class, options, previous=previous)
 
 
 def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _own_entry(request, pk)
-    form = EntryForm(request.POST or None, instance=entry, today=calendar.user_today(request.user), user=request.user)
-    return _entry_form(request, form, entry=entry)
+    options = {"instance": entry, "today": calendar.user_today(request.user), "user": request.user}
+    return _entry_form(request, EntryForm, options, entry=entry)
 
 
-def _entry_form(request: HttpRequest, form: EntryForm, *, entry: Entry | None = None, previous=None) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
+def _draft_key(request: HttpRequest, entry: Entry | None) -> str:
+    """Where checkin.js keeps what is being typed in this browser: per person, per entry."""
+    return f"checkin:{request.user.pk}:{entry.pk if entry else 'new'}"
+
+
+def _entry_form(
+    request: HttpRequest, form_class: type[EntryForm], options: dict, *, entry: Entry | None = None, previous=None
+) -> HttpResponse:
+    form = form_class(request.POST or None, **options)
+    preview = None
+    if request.method == "POST" and "preview" in request.POST:
+        # The Preview button (without JavaScript): the text as it will look, everything typed
+        # kept, nothing checked or saved yet.
+        typed = {field.name: field.data for field in form}
+        form = form_class(**{**options, "initial": typed})
+        preview = markdown.render(typed.get("body") or "")
+    elif request.method == "POST" and form.is_valid():
         try:
             saved, created = services.entry_save(user=request.user, data=form.entry_data(), entry=entry)
         except services.LogError as error:
@@ -160,14 +176,30 @@ def _entry_form(request: HttpRequest, form: EntryForm, *, entry: Entry | None = 
                 )
             else:
                 messages.success(request, f"Your entry for {calendar.day_name(saved.day)} is updated.")
+            # The next page tells checkin.js that the draft kept in this browser is saved now.
+            request.session[SAVED_DRAFT] = _draft_key(request, entry)
             return redirect(saved)
-    context = {"form": form, "entry": entry, "previous": previous}
+    context = {
+        "form": form,
+        "entry": entry,
+        "previous": previous,
+        "preview": preview,
+        "draft_key": _draft_key(request, entry),
+        "fresh": request.method == "GET",  # a draft may be offered back only on a form not yet sent
+    }
     return render(request, "logs/entry_form.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def entry_preview(request: HttpRequest) -> JsonResponse:
+    """The check-in text as the entry will show it, sanitised the same way, for checkin.js."""
+    return JsonResponse({"html": markdown.render(request.POST.get("body", ""))})
 
 
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _visible_entry(request, pk)
-    return render(request, "logs/entry_detail.html", {"entry": entry})
+    saved_draft = request.session.pop(SAVED_DRAFT, None)
+    return render(request, "logs/entry_detail.html", {"entry": entry, "saved_draft": saved_draft})
 
 
 def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:

@@ -35,9 +35,12 @@ def test_member_logs_a_learning_day_and_sees_it_in_the_feed_and_on_the_dashboard
 
     expect(page).to_have_url(f"{live_server.url}/logs/new/")
     expect(page.get_by_role("heading", level=1)).to_have_text("What did you learn today?")
-    expect(page.get_by_label("Day:", exact=True)).to_have_value("2026-01-15")
     page.get_by_label("What did you learn today?").fill(BODY)
     page.get_by_label("Category").select_option(label="Exploring a tool")
+    # The day, the time and the links wait behind "More details".
+    expect(page.get_by_label("Time spent (hours)")).to_be_hidden()
+    page.get_by_text("More details").click()
+    expect(page.get_by_label("Day:", exact=True)).to_have_value("2026-01-15")
     page.get_by_label("Time spent (hours)").fill("6.5")
     page.get_by_label("Links").fill(LINK)
     page.get_by_role("button", name="Share what I learned").click()
@@ -81,6 +84,7 @@ def test_an_entry_without_text_is_sent_back_with_the_other_fields_kept(page: Pag
     expect(page).to_have_url(f"{live_server.url}/logs/new/")
 
     page.get_by_label("Category").select_option(label="Maths fundamentals")
+    page.get_by_text("More details").click()
     page.get_by_label("Time spent (hours)").fill("3")
     page.get_by_label("Links").fill(f"{LINK}\nhttps://ocw.mit.edu/courses/18-06-linear-algebra-spring-2010/")
     page.get_by_label("What's next").fill("Lecture on positive definite matrices.")
@@ -99,8 +103,9 @@ def test_an_entry_without_text_is_sent_back_with_the_other_fields_kept(page: Pag
     expect(body).to_be_focused()  # the cursor is where the fix goes
     expect(body).to_have_value("")
 
-    # Nothing else has to be typed again.
+    # Nothing else has to be typed again, and what was typed behind "More details" is in sight.
     expect(page.get_by_label("Category")).to_have_value("maths")
+    expect(page.get_by_label("Time spent (hours)")).to_be_visible()
     expect(page.get_by_label("Time spent (hours)")).to_have_value("3")
     expect(page.get_by_label("Links")).to_have_value(
         f"{LINK}\nhttps://ocw.mit.edu/courses/18-06-linear-algebra-spring-2010/"

@@ -1,12 +1,13 @@
 import datetime as dt
 import json
 import re
+from decimal import Decimal
 
 import pytest
 
 from logs.models import Entry
 from tests.conftest import LAST_THURSDAY, THURSDAY
-from tests.factories import EntryFactory, MembershipFactory, UserFactory
+from tests.factories import EntryFactory, ItemFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -179,10 +180,195 @@ def test_the_dashboards_short_form_logs_the_day(member_client, member):
 
 
 @pytest.mark.frozen(THURSDAY)
-def test_the_dashboards_short_form_keeps_input_on_error(member_client):
+def test_the_dashboards_short_form_keeps_input_on_error(member_client, member):
     response = member_client.post("/logs/new/", {"quick": "1", "day": "2026-11-26", "body": "", "category": "maths"})
     assert response.status_code == 400
-    assert '<option value="maths" selected>' in response.content.decode()
+    body = response.content.decode()
+    assert '<option value="maths" selected>' in body
+    assert "<details" not in body  # the short form has nothing more to show
+    # Sent again from there, it is still the short form: the fields it leaves out keep their defaults.
+    assert '<input type="hidden" name="quick" value="1">' in body
+    member_client.post("/logs/new/", {"quick": "1", "day": "2026-11-26", "body": "Fixed", "category": "maths"})
+    assert Entry.objects.get(author=member).visibility == "teams"
+
+
+# --- The check-in form: three questions, the rest behind "More details" ----------------------
+
+
+def _details(body: str) -> tuple[str, str]:
+    """The page's form split at the disclosure: what is asked first, and what is behind it."""
+    form = body[body.index('<form method="post" novalidate') :]
+    start = form.index('<details class="more-details"')
+    end = form.index("</details>")
+    return form[:start], form[start:end]
+
+
+def test_the_check_in_asks_three_things_and_keeps_the_rest_behind_more_details(member_client, frozen):
+    body = member_client.get("/logs/new/").content.decode()
+    first, behind = _details(body)
+    for name in ("body", "category", "whats_next"):
+        assert f'name="{name}"' in first
+        assert f'name="{name}"' not in behind
+    for name in ("day", "hours", "links", "items", "crowded_out", "visibility"):
+        assert f'name="{name}"' not in first
+    for name in ("day", "hours", "links", "crowded_out", "visibility"):
+        assert f'name="{name}"' in behind
+    assert '<details class="more-details">' in body  # closed
+    assert "<summary>More details" in body
+    # The cursor starts in the text box, and only there.
+    assert body.count("autofocus") == 1
+    assert re.search(r'<textarea name="body"[^>]*autofocus', body)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"hours": "25"}, "hours"),
+        ({"day": "2026-11-26"}, "day"),
+        ({"links": "not a url"}, "links"),
+        ({"visibility": "the world"}, "visibility"),
+    ],
+)
+def test_more_details_opens_when_a_field_behind_it_has_an_error(member_client, frozen, overrides, field):
+    response = member_client.post("/logs/new/", form_data(**overrides))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert '<details class="more-details" open>' in body
+    # The one autofocus is on the field to fix (behind the disclosure, now open), not on the text box.
+    assert body.count("autofocus") == 1
+    assert re.search(rf'name="{field}"[^>]*autofocus', body)
+    assert not re.search(r'<textarea name="body"[^>]*autofocus', body)
+    assert "Learned about **PBA**</textarea>" in body  # what was typed comes back
+    assert not Entry.objects.exists()
+
+
+def test_an_error_in_the_text_focuses_the_text_and_shows_what_was_typed_behind_more_details(member_client, frozen):
+    bare = {"day": "2026-11-24", "body": "", "category": "maths", "visibility": "teams"}
+    body = member_client.post("/logs/new/", bare).content.decode()
+    assert '<details class="more-details">' in body  # nothing in there was touched: it stays closed
+    assert body.count("autofocus") == 1
+    assert re.search(r'<textarea name="body"[^>]*autofocus', body)
+
+    body = member_client.post("/logs/new/", {**bare, "hours": "3"}).content.decode()
+    assert '<details class="more-details" open>' in body  # the time typed there is in sight
+    assert re.search(r'<textarea name="body"[^>]*autofocus', body)
+
+
+def test_editing_opens_more_details_only_when_something_in_it_is_set(member_client, member, frozen):
+    plain = EntryFactory(author=member, day=LAST_THURSDAY, hours=None, links=[])
+    detailed = EntryFactory(author=member, day=dt.date(2026, 11, 12), hours="3")
+    assert '<details class="more-details">' in member_client.get(f"/logs/{plain.pk}/edit/").content.decode()
+    assert '<details class="more-details" open>' in member_client.get(f"/logs/{detailed.pk}/edit/").content.decode()
+
+
+def test_reading_items_are_ticks_and_the_form_costs_the_same_queries_for_many(
+    member_client, member, team, frozen, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ItemFactory(team=team, title="Attention Is All You Need")
+    with CaptureQueriesContext(connection) as few:
+        body = member_client.get("/logs/new/").content.decode()
+    assert re.search(r'<input type="checkbox" name="items" value="\d+"[^>]*>\s*Attention Is All You Need', body)
+    assert "Ctrl or" not in body
+    assert 'type="search" id="item-search"' in body  # the search box, shown by checkin.js
+    ItemFactory.create_batch(30, team=team)
+    with django_assert_num_queries(len(few)):
+        body = member_client.get("/logs/new/").content.decode()
+    assert body.count('name="items"') == 31
+
+
+def test_ticked_items_are_saved(member_client, member, team, frozen):
+    wanted, other = ItemFactory(team=team), ItemFactory(team=team)
+    member_client.post("/logs/new/", form_data(items=[str(wanted.pk)]))
+    assert list(Entry.objects.get(author=member).items.all()) == [wanted]
+    assert other.entries.count() == 0
+
+
+def test_the_preview_button_shows_the_text_rendered_and_keeps_everything_typed(member_client, member, team, frozen):
+    item = ItemFactory(team=team)
+    data = form_data(
+        preview="1",
+        body="Learned about **PBA** <script>alert(1)</script>",
+        hours="3",
+        items=[str(item.pk)],
+        crowded_out="on",
+        visibility="everyone",
+    )
+    response = member_client.post("/logs/new/", data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert not Entry.objects.exists()  # a preview saves nothing
+    preview = body[body.index('<section class="checkin-preview"') : body.index("</section>")]
+    assert "<strong>PBA</strong>" in preview
+    assert "<script>alert" not in body
+    assert "Learned about **PBA** &lt;script&gt;alert(1)&lt;/script&gt;</textarea>" in body
+    assert 'role="alert"' not in body  # nothing is checked yet: no errors on a preview
+    assert 'value="3"' in body
+    assert "https://github.com/arcelien/pba</textarea>" in body
+    assert "Try it on CIFAR</textarea>" in body
+    assert re.search(rf'value="{item.pk}"[^>]*checked', body)
+    assert re.search(r'name="crowded_out"[^>]*checked', body)
+    assert re.search(r'value="everyone"[^>]*checked', body)
+    # The person goes on from there and shares it.
+    del data["preview"]
+    member_client.post("/logs/new/", data)
+    entry = Entry.objects.get(author=member)
+    assert (entry.hours, entry.crowded_out, entry.visibility) == (Decimal("3"), True, "everyone")
+    assert list(entry.items.all()) == [item]
+
+
+def test_the_preview_keeps_an_unticked_box_unticked_on_an_edit(member_client, member, frozen):
+    entry = EntryFactory(author=member, day=LAST_THURSDAY, crowded_out=True)
+    data = form_data(day=LAST_THURSDAY.isoformat(), preview="1")  # crowded_out left out: unticked
+    body = member_client.post(f"/logs/{entry.pk}/edit/", data).content.decode()
+    assert not re.search(r'name="crowded_out"[^>]*checked', body)
+
+
+def test_the_live_preview_renders_sanitised_markdown(member_client):
+    response = member_client.post(
+        "/logs/preview/", {"body": "**bold** <script>alert(1)</script> [x](javascript:alert(2)) <b onclick=x>b</b>"}
+    )
+    assert response.status_code == 200
+    html = response.json()["html"]
+    assert "<strong>bold</strong>" in html
+    assert "<script" not in html and "alert(1)" not in html
+    assert "javascript:" not in html
+    assert "onclick" not in html
+
+
+def test_the_live_preview_needs_a_signed_in_person_and_the_csrf_token(client, member):
+    response = client.post("/logs/preview/", {"body": "hi"})
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(member)
+    assert strict.post("/logs/preview/", {"body": "hi"}).status_code == 403
+    assert strict.get("/logs/preview/").status_code == 405
+
+
+def test_a_saved_entry_tells_the_browser_its_draft_is_saved_once(member_client, member, frozen):
+    page = member_client.get("/logs/new/").content.decode()
+    assert f'data-draft-key="checkin:{member.pk}:new"' in page
+    assert "data-draft-restore" in page  # a fresh form may bring a draft back
+    assert "js/checkin.js" in page
+
+    failed = member_client.post("/logs/new/", form_data(body="")).content.decode()
+    assert "data-draft-saved" not in failed
+    assert "data-draft-restore" not in failed  # what was sent back is newer than any draft
+
+    saved = member_client.post("/logs/new/", form_data(), follow=True).content.decode()
+    assert f'data-draft-saved="checkin:{member.pk}:new"' in saved
+    assert "js/checkin.js" in saved
+    entry = Entry.objects.get(author=member)
+    again = member_client.get(f"/logs/{entry.pk}/").content.decode()
+    assert "data-draft-saved" not in again and "js/checkin.js" not in again
+
+    member_client.post(f"/logs/{entry.pk}/edit/", form_data(body="Changed"))
+    edited = member_client.get(f"/logs/{entry.pk}/").content.decode()
+    assert f'data-draft-saved="checkin:{member.pk}:{entry.pk}"' in edited
 
 
 # --- The feed --------------------------------------------------------------------------
