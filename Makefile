@@ -40,9 +40,13 @@ run: demo
 	@echo "Serving Learning Day on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The suite runs on every core (pytest-xdist), up to four: each worker has its own test database,
+# browser and live server. `make test PARALLEL=` runs it in one process.
+PARALLEL ?= -n auto --maxprocesses=4
+
 ## test: set up and run the whole test suite
 test: venv-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
 # The days that break date arithmetic, in UTC: a Wednesday; a Thursday evening that is already
 # Friday in Tokyo; New Year's Eve that is already New Year in Berlin (a new budget and heat-map
@@ -55,7 +59,7 @@ test-dates: venv-dev
 	@command -v faketime >/dev/null || { echo "make test-dates needs Debian's faketime: apt-get install faketime"; exit 1; }
 	@for instant in $(FAKE_INSTANTS); do \
 	  echo "== the clock at $$instant"; \
-	  TZ=UTC faketime "$$instant" $(BIN)/python -m pytest -q -p no:cacheprovider $(DATE_SENSITIVE_TESTS) $(PYTEST_ARGS) || exit 1; \
+	  TZ=UTC faketime "$$instant" $(BIN)/python -m pytest -q -p no:cacheprovider $(PARALLEL) $(DATE_SENSITIVE_TESTS) $(PYTEST_ARGS) || exit 1; \
 	done
 
 ## worker: a Celery worker with the beat scheduler embedded, against REDIS_URL (development)
@@ -99,7 +103,7 @@ format: venv-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## screenshots: PNGs of the main pages, desktop and phone width, into docs/screenshots/; the Slack modal and Home tab into docs/slack/
+## screenshots: PNGs of the main pages, desktop and phone width, light and dark, into docs/screenshots/; the Slack modal and Home tab into docs/slack/
 screenshots: venv-dev
 	$(BIN)/python -m pytest tests/e2e/screenshots.py tests/e2e/slack_renderings.py -p no:cacheprovider -q
 

@@ -42,8 +42,8 @@ def draft(page: Page, form: Locator) -> str | None:
 
 @pytest.mark.parametrize(
     ("viewport", "color_scheme"),
-    [(PHONE, "light"), (PHONE, "dark"), (DESKTOP, "light")],
-    ids=["phone-light", "phone-dark", "desktop"],
+    [(PHONE, "light"), (PHONE, "dark"), (DESKTOP, "light"), (DESKTOP, "dark")],
+    ids=["phone-light", "phone-dark", "desktop-light", "desktop-dark"],
 )
 def test_member_logs_the_day_with_the_keyboard_alone(checked_browser, demo_password, viewport, color_scheme):
     page = checked_browser.new_page(viewport=viewport, color_scheme=color_scheme)

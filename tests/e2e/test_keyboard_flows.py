@@ -2,7 +2,7 @@
 keys, no mouse and no filling of fields from outside (only the file chooser, which a keyboard
 opens as the system's own dialog, is given its file directly).
 
-Each runs on a phone in light and in dark mode, and once on a desktop; every page visited
+Each runs on a phone and on a desktop, in light and in dark mode; every page visited
 must fit the window's width. Every page is also checked with axe, for console errors, CSP
 violations and valid HTML (see conftest.py).
 """
@@ -36,7 +36,8 @@ pytestmark = pytest.mark.usefixtures("on_a_learning_day", "demo_data")
 SCREENS = [
     pytest.param((PHONE, "light"), id="phone-light"),
     pytest.param((PHONE, "dark"), id="phone-dark"),
-    pytest.param((DESKTOP, "light"), id="desktop"),
+    pytest.param((DESKTOP, "light"), id="desktop-light"),
+    pytest.param((DESKTOP, "dark"), id="desktop-dark"),
 ]
 
 
