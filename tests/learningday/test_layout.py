@@ -6,6 +6,7 @@ How they look and behave in a browser is in tests/e2e/test_layout.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from tests.factories import ClaimFactory
+from tests.factories import ClaimFactory, EntryFactory
 
 CSS = Path(settings.BASE_DIR) / "static" / "css" / "site.css"
 
@@ -165,3 +166,19 @@ def test_the_finance_period_is_a_disclosure_with_its_own_button(client, finance_
     box = filter_box(client.get("/claims/finance/?state=approved"))
     assert words(box.find("summary")) == "Filter (1 active)"
     assert words(box.find(".//button[@type='submit']")) == "Show"
+
+
+@pytest.mark.frozen(dt.datetime(2026, 11, 19, 12, tzinfo=dt.UTC))
+def test_the_participation_grid_labels_each_day_and_total_for_the_phones_cards(client, manager, member, frozen):
+    EntryFactory(author=member, day=dt.date(2026, 11, 19))
+    client.force_login(manager)
+    tree = parse(client.get("/logs/participation/"))
+    table = tree.find(".//table")
+    assert "stack" in table.get("class").split()
+    days = [words(th) for th in table.find("thead").iter("th")][1:-3]
+    assert days[-1] == "19 Nov"
+    for row in [*table.find("tbody").iter("tr"), *table.find("tfoot").iter("tr")]:
+        labels = [td.get("data-label") for td in row.iter("td")]
+        assert labels == [*days, "Rate", "Crowded", "Other days"]
+    member_row = next(r for r in table.find("tbody").iter("tr") if "Tom Member" in words(r))
+    assert words(member_row.find(".//td[@data-label='19 Nov']")) == "posted"
