@@ -40,6 +40,20 @@ def navigation_urls(page: Page) -> list[str]:
     return ["/", *(href for href in hrefs if not href.startswith("/admin/"))]
 
 
+def detail_pages(email: str) -> list[str]:
+    """One of the person's own entries and claims, and a reading item, where they have them."""
+    from logs.models import Entry
+    from reading.models import Item
+    from reimbursements.models import Claim
+
+    found = [
+        Entry.objects.filter(author__email=email).order_by("-day").first(),
+        Claim.objects.filter(claimant__email=email).order_by("-pk").first(),
+        Item.objects.filter(status="curated").order_by("pk").first(),
+    ]
+    return [thing.get_absolute_url() for thing in found if thing is not None]
+
+
 def assert_fits(page: Page, width: int) -> None:
     scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
     inner_width = page.evaluate("() => window.innerWidth")
@@ -86,7 +100,7 @@ def assert_menu_works_with_the_keyboard(page: Page) -> None:
 def test_every_page_of_a_role_fits_a_phone_and_a_desktop_in_light_and_dark(checked_browser, demo_password, role):
     signing_in = checked_browser.new_page(viewport=DESKTOP)
     login(signing_in, ROLES[role], demo_password)
-    urls = navigation_urls(signing_in) + MORE_PAGES[role]
+    urls = navigation_urls(signing_in) + MORE_PAGES[role] + detail_pages(ROLES[role])
     state = signing_in.context.storage_state()
     if role == "admin":
         account = signing_in.get_by_role("navigation", name="Account")
