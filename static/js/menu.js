@@ -30,6 +30,12 @@
   button.addEventListener("click", function () {
     setOpen(button.getAttribute("aria-expanded") !== "true", true);
   });
+  // A tap on the page below closes the menu, as it would on any phone app.
+  document.addEventListener("click", function (event) {
+    if (button.getAttribute("aria-expanded") === "true" && !header.contains(event.target)) {
+      setOpen(false, false);
+    }
+  });
   header.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
       setOpen(false, false);

@@ -94,6 +94,10 @@ def assert_menu_works_with_the_keyboard(page: Page) -> None:
         expect(menu_button).to_have_attribute("aria-expanded", "false")
         expect(menu_button).to_be_focused()
         expect(site_menu).to_be_hidden()
+    menu_button.click()
+    expect(site_menu).to_be_visible()
+    page.get_by_role("heading", level=1).click()  # a tap on the page closes it
+    expect(site_menu).to_be_hidden()
 
 
 @pytest.mark.parametrize("role", list(ROLES))
