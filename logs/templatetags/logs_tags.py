@@ -27,12 +27,14 @@ CELL_LABELS = {
 
 @register.simple_tag
 @cache
-def participation_cell(status: str):
+def participation_cell(status: str, label: str = ""):
     """One cell of the participation grid: a team of 40 over 12 weeks has 480 of them,
-    and there are only six kinds, so each is written once per process."""
+    and there are only six kinds by a dozen days, so each is written once per process.
+    The label (the day) heads the cell when a phone shows a row as a card."""
     return format_html(
-        '<td class="cell cell-{}">{}<span class="visually-hidden">{}</span></td>',
+        '<td class="cell cell-{}" data-label="{}">{}<span class="visually-hidden">{}</span></td>',
         status,
+        label,
         _legend_shape(status),
         CELL_LABELS.get(status, CELL_LABELS["before"]),
     )
@@ -42,6 +44,12 @@ def participation_cell(status: str):
 def entries_about(item, user, limit: int = 20):
     """The learning-log entries that point at a reading item, for its page."""
     return list(selectors.entries_about(item, user)[:limit])
+
+
+@register.filter
+def zip_with(first, second) -> list[tuple]:
+    """Pairs from two lists, for a loop over both: a row's cells and the days they stand for."""
+    return list(zip(first, second, strict=False))
 
 
 @register.filter

@@ -61,6 +61,7 @@ def test_a_member_finds_the_note_on_the_dashboard_and_a_manager_the_count(checke
     manager = checked_browser.new_page(viewport=PHONE)
     login(manager, MANAGER, demo_password)
     manager.goto("/")
+    manager.get_by_role("button", name=re.compile(r"^Menu")).click()
     # The badge shows the number; the link's name says what it means (Chromium puts a space
     # before the visually hidden part).
     expect(manager.get_by_role("link", name=re.compile(r"^Review ?, \d+ to review$"))).to_be_visible()

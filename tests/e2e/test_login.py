@@ -81,6 +81,8 @@ def test_on_a_phone_the_dashboard_shows_the_navigation_without_scrolling_sideway
     login(page, MEMBER, demo_password)
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Tom Becker")
+    # On a phone both navigations fold behind the Menu button (tests/e2e/test_layout.py).
+    page.get_by_role("button", name="Menu").click()
     for name in ("Main", "Account"):
         navigation = page.get_by_role("navigation", name=name)
         expect(navigation).to_be_visible()
