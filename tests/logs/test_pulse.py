@@ -221,3 +221,26 @@ def test_the_aggregates_take_a_constant_number_of_queries(django_assert_max_num_
         answers(team, [3, 4, 5, 2, 1][: 3 + index % 3], comments=["Fine"])
     with django_assert_max_num_queries(3):
         selectors.pulse_results(quarter=Q3)
+
+
+# --- Demo data ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.frozen
+def test_the_demo_has_quarters_of_answers_that_show_each_case_of_the_rule(settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115  (adds nothing)
+
+    def shown(quarter):
+        results = selectors.pulse_results(quarter=quarter)
+        return [t.name for t in results.teams], results.folded, results.organisation.count
+
+    assert shown(Quarter(2026, 1)) == (["Applied", "Research", "Robotics"], [], 15)
+    assert shown(Quarter(2026, 2)) == (["Robotics"], ["Applied", "Research"], 12)
+    assert shown(Quarter(2026, 3)) == (["Robotics"], ["Applied", "Research"], 14)
+    assert not selectors.pulse_results(quarter=Q4).ended
+    assert PulseAnswer.objects.filter(quarter=Q4.first_day).count() == 6
+    assert not PulseAnswer.objects.filter(quarter=Q4.first_day, user__email="member@example.com").exists()
