@@ -162,8 +162,10 @@ def pulse_answer(
     """
     today = calendar.user_today(user)
     current = selectors.pulse_open_quarter(today=today)
-    if quarter is not None and quarter != Quarter.of(today):
+    if quarter is not None and quarter < Quarter.of(today):
         raise LogError(f"The pulse question for {quarter} is closed: it was open until the end of that quarter.")
+    if quarter is not None and quarter > Quarter.of(today):
+        raise LogError(f"The pulse question for {quarter} is not open yet.")
     if current is None:
         opens = selectors.pulse_opens_on(Quarter.of(today))
         raise LogError(f"This quarter's pulse question opens on {calendar.day_name(opens)}, a Learning Day.")

@@ -312,6 +312,8 @@ def pulse(request: HttpRequest) -> HttpResponse:
     answer = selectors.pulse_answer_of(user, quarter) if quarter is not None else None
     initial = {"score": answer.score, "comment": answer.comment} if answer is not None else None
     form = PulseForm(request.POST or None, initial=initial)
+    # Sent from the dashboard's card: back there once answered, after any mistake fixed here.
+    from_dashboard = request.POST.get("from") == "dashboard"
     if request.method == "POST" and form.is_valid():
         try:
             services.pulse_answer(user=user, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"])
@@ -321,12 +323,13 @@ def pulse(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, "Thank you. Your answer counts in this quarter's totals, never with your name on it."
             )
-            return redirect("logs:dashboard" if request.POST.get("from") == "dashboard" else "logs:pulse")
+            return redirect("logs:dashboard" if from_dashboard else "logs:pulse")
     context = {
         "form": form,
         "quarter": quarter,
         "answer": answer,
         "opens_on": selectors.pulse_opens_on(Quarter.of(today)) if quarter is None else None,
+        "from_dashboard": from_dashboard,
     }
     return render(request, "logs/pulse.html", context, status=400 if form.errors else 200)
 

@@ -78,6 +78,9 @@ def test_the_quarter_is_each_persons_own_at_the_same_instant(member):
     # A button from Q3's message, clicked in Auckland where Q3 is over: refused.
     with pytest.raises(services.LogError, match="2026-Q3 is closed"):
         services.pulse_answer(user=member, score=3, quarter=Q3)
+    # And one from a quarter that has not come (a hand-made request): not open yet.
+    with pytest.raises(services.LogError, match="2027-Q1 is not open yet"):
+        services.pulse_answer(user=west, score=3, quarter=Quarter(2027, 1))
 
 
 @pytest.mark.frozen(dt.datetime(2027, 1, 4, 9, 0, tzinfo=dt.UTC))  # Monday: 2027-Q1's pulse opens Thursday
@@ -124,6 +127,13 @@ def test_the_answer_counts_in_the_team_it_was_given_in_even_after_a_move(member,
     MembershipFactory(user=member, team=other_team)
     answer.refresh_from_db()
     assert answer.team == team
+
+
+def test_no_admin_page_lists_pulse_answers():
+    """The admin would pair each answer with its person: answers are read as aggregates only."""
+    from django.contrib import admin
+
+    assert PulseAnswer not in admin.site._registry
 
 
 # --- The aggregates: five answers or nothing -------------------------------------------------------

@@ -72,6 +72,7 @@ def test_a_mistake_comes_back_with_a_clear_message_and_what_was_typed(member_cli
     assert message in body
     assert data["comment"][:40] in body
     assert 'aria-invalid="true"' in body
+    assert '<input type="hidden" name="from" value="dashboard">' in body  # back to the dashboard once fixed
     assert not PulseAnswer.objects.exists()
 
 
