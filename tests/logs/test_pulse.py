@@ -254,3 +254,29 @@ def test_the_demo_has_quarters_of_answers_that_show_each_case_of_the_rule(settin
     assert not selectors.pulse_results(quarter=Q4).ended
     assert PulseAnswer.objects.filter(quarter=Q4.first_day).count() == 6
     assert not PulseAnswer.objects.filter(quarter=Q4.first_day, user__email="member@example.com").exists()
+
+
+# --- The morning email -----------------------------------------------------------------------------
+
+
+@pytest.mark.frozen(dt.datetime(2026, 10, 1, 10, 0, tzinfo=dt.UTC))  # 12:00 in Berlin, 2026-Q4's first Learning Day
+def test_the_first_learning_day_morning_email_asks_the_pulse_of_those_yet_to_answer(member, team, frozen):
+    from django.core import mail
+
+    from logs.tasks import dispatch_reminders
+
+    answered = UserFactory(email="answered@example.com")
+    MembershipFactory(user=answered, team=team)
+    PulseAnswer.objects.create(user=answered, quarter=Q4.first_day, team=team, score=4)
+
+    dispatch_reminders()
+
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+    assert "how much did Learning Day help you grow this quarter?" in bodies["member@example.com"]
+    assert "/pulse/" in bodies["member@example.com"]
+    assert "/pulse/" not in bodies["answered@example.com"]
+
+    mail.outbox.clear()
+    frozen.move_to(dt.datetime(2026, 10, 8, 10, 0, tzinfo=dt.UTC))  # the next Learning Day: not asked again
+    dispatch_reminders()
+    assert mail.outbox and all("/pulse/" not in message.body for message in mail.outbox)
