@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from learningday import calendar
 from learningday.models import Membership
-from logs.models import Entry
+from learningday.quarters import Quarter
+from logs.models import Entry, PulseAnswer
+from logs.selectors import pulse_opens_on
 
 C = Entry.Category
 
@@ -167,3 +169,58 @@ def seed(*, stdout=None) -> None:
                 created += new
     if stdout is not None:
         stdout.write(f"logs: {created} new entries over the last 12 Learning Days")
+    seed_pulse(today=today, stdout=stdout)
+
+
+# The pulse question's demo answers, per quarter back from the current one: how many answered
+# in each team. The three ended quarters show the five-answer rule: every team shown; two
+# small teams folded into "Other teams"; one small team folded with the smallest team shown.
+PULSE_TURNOUT = {
+    3: {"robotics": 5, "research": 5, "applied": 5},
+    2: {"robotics": 5, "research": 3, "applied": 4},
+    1: {"robotics": 5, "research": 4, "applied": 5},
+    0: {"robotics": 2, "research": 3, "applied": 1},  # still open: shown once it ends
+}
+PULSE_COMMENTS = [
+    "Reimplementing a paper end to end taught me more than a month of reading about it.",
+    "Hard to protect the day when a release is due.",
+    "The reading list makes it easy to start; finishing is the hard part.",
+    "I finally learned enough statistics to read our experiment reports properly.",
+    "Pairing with someone from another team was the best Learning Day this quarter.",
+]
+
+
+def seed_pulse(*, today: dt.date, stdout=None) -> None:
+    """A few quarters of pulse answers from the demo teams' people (the demo member has not
+    answered the current quarter, so the dashboard asks them on a Learning Day)."""
+    rng = random.Random(16)  # noqa: S311  (demo data, not security)
+    current = Quarter.of(today)
+    by_team: dict[str, list[Membership]] = {}
+    for membership in (
+        Membership.objects.filter(team__slug__in=["robotics", "research", "applied"])
+        .select_related("user", "team")
+        .order_by("user__email")
+    ):
+        by_team.setdefault(membership.team.slug, []).append(membership)
+    created = 0
+    for back, turnout in PULSE_TURNOUT.items():
+        quarter = current
+        for _ in range(back):
+            quarter = quarter.previous()
+        if back == 0 and today < pulse_opens_on(quarter):
+            continue
+        asked_at = dt.datetime.combine(pulse_opens_on(quarter), dt.time(10), tzinfo=dt.UTC)
+        for slug, count in turnout.items():
+            people = [m for m in by_team.get(slug, []) if not (back == 0 and m.user.email == "member@example.com")]
+            for membership in people[:count]:
+                comment = PULSE_COMMENTS[rng.randrange(len(PULSE_COMMENTS))] if rng.random() < 0.4 else ""
+                answer, new = PulseAnswer.objects.get_or_create(
+                    user=membership.user,
+                    quarter=quarter.first_day,
+                    defaults={"team": membership.team, "score": rng.choice([2, 3, 4, 4, 5, 5]), "comment": comment},
+                )
+                if new:
+                    PulseAnswer.objects.filter(pk=answer.pk).update(created_at=asked_at)
+                created += new
+    if stdout is not None:
+        stdout.write(f"logs: {created} new pulse answers over the last {len(PULSE_TURNOUT)} quarters")

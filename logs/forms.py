@@ -10,7 +10,7 @@ from django.db.models import Q
 from learningday.forms import FocusFirstErrorMixin, OnceFormMixin, ValuesModelChoiceField
 from learningday.models import Team
 from learningday.widgets import QuickSelect
-from logs.models import Away, Entry
+from logs.models import PULSE_COMMENT_MAX, Away, Entry
 from logs.services import EntryData
 from reading.models import Item
 from reading.selectors import items_visible_to
@@ -228,3 +228,34 @@ class AwayForm(OnceFormMixin, FocusFirstErrorMixin, forms.ModelForm):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "The last day away cannot be before the first.")
         return data
+
+
+PULSE_QUESTION = "How much did Learning Day help you grow this quarter?"
+PULSE_CHOICES = [(1, "1 · Not at all"), (2, "2"), (3, "3"), (4, "4"), (5, "5 · A lot")]
+
+
+class PulseForm(FocusFirstErrorMixin, forms.Form):
+    """The quarter's pulse question: a score from 1 to 5 and an optional comment."""
+
+    score = forms.TypedChoiceField(
+        label=PULSE_QUESTION,
+        choices=PULSE_CHOICES,
+        coerce=int,
+        widget=RadioButtons(attrs={"class": "pulse-scale"}),
+        help_text="From 1, not at all, to 5, a lot.",
+        error_messages={
+            "required": "Choose a number from 1 (not at all) to 5 (a lot).",
+            "invalid_choice": "Choose a number from 1 (not at all) to 5 (a lot).",
+        },
+    )
+    comment = forms.CharField(
+        label="Anything to add? (optional)",
+        required=False,
+        max_length=PULSE_COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "Answers are shown only as totals of at least five people, and comments without names. "
+            "In a small group, a comment's words may still say who wrote it."
+        ),
+        error_messages={"max_length": f"Keep the comment to {PULSE_COMMENT_MAX} characters."},
+    )

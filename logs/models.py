@@ -17,6 +17,9 @@ from learningday import calendar
 from learningday.markdown import render
 from learningday.models import choice_label
 
+# A pulse answer's comment: a few sentences.
+PULSE_COMMENT_MAX = 2000
+
 
 def validate_half_hours(value: Decimal) -> None:
     if value is not None and (value * 2) % 1 != 0:
@@ -171,3 +174,41 @@ class CalendarFeed(models.Model):
     def webcal_url(self) -> str:
         """The same address as webcal://, which phones and desktop calendars open as a subscription."""
         return "webcal://" + self.url.split("://", 1)[1]
+
+
+class PulseAnswer(models.Model):
+    """One person's answer to a quarter's pulse question: "How much did Learning Day help you
+    grow this quarter?", 1 (not at all) to 5 (a lot), with an optional comment.
+
+    Anonymous by design. ``user`` is here only for the one-answer-per-quarter rule (and so
+    that answering again changes the answer); no page, export, admin list or Slack message
+    shows an answer with its person: answers are read only as aggregates of at least five
+    (``logs.selectors.pulse_results``), and nobody but the person sees their own. ``team``
+    is the group the answer counts in, fixed when it is given, so that a quarter's figures
+    never move when someone changes teams later (a move would otherwise tell their answer by
+    the difference).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The quarter's first day (2026-10-01 for 2026-Q4): see learningday.quarters.
+    quarter = models.DateField(_("quarter"))
+    team = models.ForeignKey("learningday.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(_("comment"), blank=True, max_length=PULSE_COMMENT_MAX)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "pulse answer"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "quarter"], name="pulse_one_answer_per_person_per_quarter"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5),
+                name="pulse_score_1_to_5",
+                violation_error_message=_("Choose a number from 1 to 5."),
+            ),
+        ]
+        indexes = [models.Index(fields=["quarter", "team"], name="pulse_quarter_team")]
+
+    def __str__(self) -> str:
+        # Never the person: a log line or an error page must not pair them with a score.
+        return f"pulse answer {self.pk} for {self.quarter:%Y-%m}"

@@ -33,6 +33,7 @@ from django.urls import reverse
 
 from learningday import calendar, mail, outbox
 from learningday.models import Holiday, Membership, User
+from logs import selectors
 from logs.models import Away, Entry
 
 log = logging.getLogger(__name__)
@@ -304,6 +305,9 @@ def _message(user: User, kind: str, subject: str, template: str, context: dict) 
 
 def _morning(day: dt.date, people: list[User]) -> Callable[[User], EmailMultiAlternatives]:
     plans = last_plans(day, people)
+    # On the quarter's first Learning Day, the pulse question for those yet to answer it.
+    asked = selectors.pulse_to_ask(people, day=day)
+    pulse_url = settings.SITE_URL + reverse("logs:pulse")
 
     def build(user: User) -> EmailMultiAlternatives:
         return _message(
@@ -311,7 +315,12 @@ def _morning(day: dt.date, people: list[User]) -> Callable[[User], EmailMultiAlt
             K.MORNING,
             "It's Learning Day — what will you learn?",
             "morning",
-            {"day": day, "plan": plans.get(user.pk, ""), "log_url": settings.SITE_URL + reverse("logs:new")},
+            {
+                "day": day,
+                "plan": plans.get(user.pk, ""),
+                "log_url": settings.SITE_URL + reverse("logs:new"),
+                "pulse_url": pulse_url if user.pk in asked else "",
+            },
         )
 
     return build

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from learningday import calendar
 from learningday.models import Holiday, Membership, Team, User
-from logs.models import Away, Entry
+from learningday.quarters import Quarter
+from logs.models import Away, Entry, PulseAnswer
 from reading.models import Item
 from reading.selectors import items_visible_to
 
@@ -362,3 +365,153 @@ def calendar_days(user: User, *, today: dt.date) -> CalendarDays:
     away = list(Away.objects.filter(user=user, start__lte=last, end__gte=first).order_by("start", "pk"))
     days = [day for day in calendar.learning_days_between(first, last) if day not in closed]
     return CalendarDays(first=first, last=last, learning_days=days, holidays=holidays, away=away)
+
+
+# --- The quarterly pulse question ------------------------------------------------------------
+
+PULSE_MIN_GROUP = 5
+PULSE_SCORES = (1, 2, 3, 4, 5)
+OTHER_TEAMS = "Other teams"
+NO_TEAM = "No team"
+
+
+def pulse_opens_on(quarter: Quarter) -> dt.date:
+    """The quarter's first Learning Day that is not a holiday: the day the pulse question is
+    asked (the morning message) and from which it stays open until the quarter ends."""
+    holidays = set(
+        Holiday.objects.filter(date__range=(quarter.first_day, quarter.last_day)).values_list("date", flat=True)
+    )
+    day = calendar.next_learning_day(quarter.first_day)
+    while day in holidays:
+        day += dt.timedelta(days=7)
+    return day
+
+
+def pulse_open_quarter(*, today: dt.date) -> Quarter | None:
+    """The quarter whose pulse a person whose local date is ``today`` may answer, if any:
+    from the quarter's first Learning Day to its last day, both included."""
+    quarter = Quarter.of(today)
+    return quarter if today >= pulse_opens_on(quarter) else None
+
+
+def pulse_answer_of(user: User, quarter: Quarter) -> PulseAnswer | None:
+    """The person's own answer for the quarter: shown to them, and to nobody else."""
+    return PulseAnswer.objects.filter(user=user, quarter=quarter.first_day).first()
+
+
+def pulse_to_ask(people: list[User], *, day: dt.date) -> set[int]:
+    """Of ``people``, those whose morning message on ``day`` asks the pulse question: it is
+    the quarter's first Learning Day and they have not answered yet (one query each)."""
+    quarter = Quarter.of(day)
+    if not people or day != pulse_opens_on(quarter):
+        return set()
+    answered = set(
+        PulseAnswer.objects.filter(user__in=people, quarter=quarter.first_day).values_list("user_id", flat=True)
+    )
+    return {person.pk for person in people} - answered
+
+
+@dataclass(frozen=True)
+class PulseGroup:
+    """The answers of one group, as they may be shown: never fewer than five."""
+
+    name: str
+    count: int
+    distribution: tuple[int, ...]  # how many answered 1, 2, 3, 4 and 5
+    comments: tuple[str, ...]  # sorted by their text: neither names nor the order they came in
+    team_id: int | None = None
+
+    @property
+    def mean(self) -> float:
+        return sum(score * n for score, n in zip(PULSE_SCORES, self.distribution, strict=True)) / self.count
+
+
+@dataclass(frozen=True)
+class PulseResults:
+    quarter: Quarter
+    ended: bool  # False: the quarter is still open, and nothing is shown yet
+    organisation: PulseGroup | None = None
+    teams: list[PulseGroup] = field(default_factory=list)
+    other: PulseGroup | None = None
+    folded: list[str] = field(default_factory=list)  # teams counted in "other", by name
+
+
+def pulse_results(*, quarter: Quarter, team_ids: Iterable[int] | None = None) -> PulseResults:
+    """A quarter's pulse answers as aggregates that cannot be traced to a person.
+
+    The rules, applied to the whole organisation first and the same for every viewer, so
+    that no two views can be combined into more than either shows:
+
+    1. Each answer counts in one group: the team it was given in (``PulseAnswer.team``, the
+       person's first team), or "no team". Groups do not overlap, and do not change after.
+    2. Nothing is shown for a quarter before it has ended in every time zone: figures that
+       move while people answer would tell each new answer to whoever watches them move.
+    3. A team's count, mean, distribution and comments (without names, sorted by their text)
+       are shown only where it has at least five answers. The others are folded together
+       into "Other teams", shown under the same rule.
+    4. Subtraction: if any answers are folded but fewer than five, "Other teams" is hidden —
+       and then the organisation minus the teams shown would give exactly those answers. So
+       the smallest team shown is folded into "Other teams" too (and the next, until it has
+       five), and no group's figures follow from the others'. What is folded is then always at
+       least five answers, and never one team's answers alone. The organisation is shown
+       whenever it has at least five answers, and is always the sum of the groups shown.
+
+    What no threshold prevents: a group of five who all answered the same has told each
+    person's answer to whoever knows who is in it. The question says so (the form's hint).
+
+    ``team_ids`` narrows the teams listed to those (a manager's own); the folding is the
+    organisation's all the same, and "Other teams" is then left out.
+    """
+    if timezone.now() < quarter.ended_everywhere_at:
+        return PulseResults(quarter=quarter, ended=False)
+    counts: dict[int | None, list[int]] = defaultdict(lambda: [0] * len(PULSE_SCORES))
+    rows = (
+        PulseAnswer.objects.filter(quarter=quarter.first_day)
+        .order_by()
+        .values_list("team_id", "score")
+        .annotate(n=Count("pk"))
+    )
+    for team_id, score, n in rows:
+        counts[team_id][score - 1] += n
+    names = dict(Team.objects.filter(pk__in=[t for t in counts if t is not None]).values_list("pk", "name"))
+    size = {group: sum(dist) for group, dist in counts.items()}
+    # Shown: teams with five answers or more; "no team" is never a team of its own.
+    big = [g for g in counts if g is not None and size[g] >= PULSE_MIN_GROUP]
+    shown = sorted(big, key=lambda g: (size[g], names[g]))
+    folded = [g for g in counts if g not in shown]
+    while folded and sum(size[g] for g in folded) < PULSE_MIN_GROUP and shown:
+        folded.append(shown.pop(0))  # the smallest shown team joins "other" (rule 4)
+    total = sum(size.values())
+    if total < PULSE_MIN_GROUP:
+        return PulseResults(quarter=quarter, ended=True)
+    other_size = sum(size[g] for g in folded)
+    comments = _pulse_comments(quarter, shown=shown, with_other=other_size >= PULSE_MIN_GROUP)
+
+    def group(name: str, members: list[int | None], team_id: int | None = None) -> PulseGroup:
+        distribution = tuple(sum(counts[g][i] for g in members) for i in range(len(PULSE_SCORES)))
+        said = sorted(text for g in members for text in comments.get(g, []))
+        return PulseGroup(name, sum(distribution), distribution, tuple(said), team_id)
+
+    teams = [group(names[g], [g], g) for g in sorted(shown, key=lambda g: names[g])]
+    other = group(OTHER_TEAMS, folded) if folded and other_size >= PULSE_MIN_GROUP else None
+    organisation = group("Organisation", list(counts))
+    folded_names = sorted(names[g] for g in folded if g is not None)
+    if team_ids is not None:
+        wanted = set(team_ids)
+        teams = [t for t in teams if t.team_id in wanted]
+        folded_names = sorted(names[g] for g in folded if g in wanted)
+        other = None
+    return PulseResults(
+        quarter=quarter, ended=True, organisation=organisation, teams=teams, other=other, folded=folded_names
+    )
+
+
+def _pulse_comments(quarter: Quarter, *, shown: list[int], with_other: bool) -> dict[int | None, list[str]]:
+    """The comments of the groups that may show theirs, by group: no names, no times."""
+    found: dict[int | None, list[str]] = defaultdict(list)
+    answers = PulseAnswer.objects.filter(quarter=quarter.first_day).exclude(comment="")
+    if not with_other:
+        answers = answers.filter(team_id__in=shown)
+    for team_id, comment in answers.order_by().values_list("team_id", "comment"):
+        found[team_id].append(comment)
+    return found

@@ -9,9 +9,10 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from learningday import calendar
-from learningday.models import Team, User
-from logs import signals
-from logs.models import Away, CalendarFeed, Entry, new_calendar_token
+from learningday.models import Membership, Team, User
+from learningday.quarters import Quarter
+from logs import selectors, signals
+from logs.models import PULSE_COMMENT_MAX, Away, CalendarFeed, Entry, PulseAnswer, new_calendar_token
 from logs.reminders import OPT_IN
 from reading.models import Item
 from reading.selectors import items_visible_to
@@ -145,3 +146,57 @@ def calendar_feed_reset(*, user: User) -> CalendarFeed:
     with transaction.atomic():
         feed, _created = CalendarFeed.objects.update_or_create(user=user, defaults={"token": new_calendar_token()})
     return feed
+
+
+# --- The quarterly pulse question ------------------------------------------------------------
+
+
+def pulse_answer(
+    *, user: User, score: int, comment: str | None = None, quarter: Quarter | None = None
+) -> tuple[PulseAnswer, bool]:
+    """Record the person's answer to this quarter's pulse question; returns it and whether it is new.
+
+    One answer per person per quarter: answering again changes it. ``comment`` None keeps
+    the comment already given (a score clicked in Slack), "" removes it. ``quarter`` is the
+    quarter the question asked about (a Slack button's), refused once that quarter is over.
+    """
+    today = calendar.user_today(user)
+    current = selectors.pulse_open_quarter(today=today)
+    if quarter is not None and quarter < Quarter.of(today):
+        raise LogError(f"The pulse question for {quarter} is closed: it was open until the end of that quarter.")
+    if quarter is not None and quarter > Quarter.of(today):
+        raise LogError(f"The pulse question for {quarter} is not open yet.")
+    if current is None:
+        opens = selectors.pulse_opens_on(Quarter.of(today))
+        raise LogError(f"This quarter's pulse question opens on {calendar.day_name(opens)}, a Learning Day.")
+    if score not in selectors.PULSE_SCORES:
+        raise LogError("Choose a number from 1 (not at all) to 5 (a lot).")
+    if comment is not None:
+        comment = comment.strip()
+        if len(comment) > PULSE_COMMENT_MAX:
+            raise LogError(f"Keep the comment to {PULSE_COMMENT_MAX} characters.")
+    with transaction.atomic():
+        # The group the answer counts in: the person's first team (see PulseAnswer).
+        team_id = (
+            Membership.objects.filter(user=user).order_by("joined_at", "pk").values_list("team_id", flat=True).first()
+        )
+        answer = PulseAnswer.objects.select_for_update().filter(user=user, quarter=current.first_day).first()
+        created = answer is None
+        if created:
+            try:
+                with transaction.atomic():
+                    answer = PulseAnswer.objects.create(
+                        user=user, quarter=current.first_day, team_id=team_id, score=score, comment=comment or ""
+                    )
+                return answer, True
+            except IntegrityError:
+                # Another click a moment ago answered first: this one changes that answer.
+                answer = PulseAnswer.objects.select_for_update().get(user=user, quarter=current.first_day)
+                created = False
+        answer.score, answer.team_id = score, team_id
+        fields = ["score", "team"]
+        if comment is not None:
+            answer.comment = comment
+            fields.append("comment")
+        answer.save(update_fields=fields)
+    return answer, created

@@ -16,6 +16,7 @@ urlpatterns = [
     path("logs/export.csv", views.export_csv, name="export_csv"),
     path("logs/export.json", views.export_json, name="export_json"),
     path("logs/away/", views.away, name="away"),
+    path("pulse/", views.pulse, name="pulse"),
     path("logs/away/<int:pk>/delete/", views.away_delete, name="away_delete"),
     path("logs/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("logs/calendar/<slug:token>.ics", views.calendar_feed, name="calendar_feed"),

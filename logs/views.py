@@ -17,10 +17,11 @@ from learningday import calendar, markdown, parsing
 from learningday.exports import csv_response
 from learningday.keyset import keyset_page
 from learningday.models import Team, User
+from learningday.quarters import Quarter
 from learningday.services import ALREADY_SAVED, create_once
 from logs import ical, reminders, selectors, services
 from logs.charts import heatmap_svg, participation_svg
-from logs.forms import AwayForm, EntryForm, FeedFilterForm, QuickEntryForm
+from logs.forms import AwayForm, EntryForm, FeedFilterForm, PulseForm, QuickEntryForm
 from logs.models import Away, Entry
 
 PAGE_SIZE = 20
@@ -65,8 +66,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "heatmap": heatmap_svg(marks),
         "heatmap_summary": _heatmap_summary(marks),
         "recent": selectors.entries_visible_to(user).exclude(author=user).order_by("-day", "-created_at")[:5],
+        "pulse_form": _pulse_card(user, today=today) if is_learning_day else None,
     }
     return render(request, "logs/dashboard.html", context)
+
+
+def _pulse_card(user: User, *, today) -> PulseForm | None:
+    """The pulse question's form, on a Learning Day from the quarter's first one, until answered."""
+    quarter = selectors.pulse_open_quarter(today=today)
+    if quarter is None or selectors.pulse_answer_of(user, quarter) is not None:
+        return None
+    return PulseForm()
 
 
 def _heatmap_summary(marks) -> str:
@@ -289,6 +299,39 @@ def export_json(request: HttpRequest) -> HttpResponse:
     response = JsonResponse({"author": request.user.email, "entries": entries}, json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="my-learning-log.json"'
     return response
+
+
+# --- The quarterly pulse question -----------------------------------------------------------
+
+
+def pulse(request: HttpRequest) -> HttpResponse:
+    """The pulse question on a page of its own: answer it, or change the answer, until the quarter ends."""
+    user = request.user
+    today = calendar.user_today(user)
+    quarter = selectors.pulse_open_quarter(today=today)
+    answer = selectors.pulse_answer_of(user, quarter) if quarter is not None else None
+    initial = {"score": answer.score, "comment": answer.comment} if answer is not None else None
+    form = PulseForm(request.POST or None, initial=initial)
+    # Sent from the dashboard's card: back there once answered, after any mistake fixed here.
+    from_dashboard = request.POST.get("from") == "dashboard"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pulse_answer(user=user, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"])
+        except services.LogError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, "Thank you. Your answer counts in this quarter's totals, never with your name on it."
+            )
+            return redirect("logs:dashboard" if from_dashboard else "logs:pulse")
+    context = {
+        "form": form,
+        "quarter": quarter,
+        "answer": answer,
+        "opens_on": selectors.pulse_opens_on(Quarter.of(today)) if quarter is None else None,
+        "from_dashboard": from_dashboard,
+    }
+    return render(request, "logs/pulse.html", context, status=400 if form.errors else 200)
 
 
 # --- Away days -------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from django.core.cache import cache
 from slack_bolt import App, BoltResponse
 from slack_bolt.request import BoltRequest
 
-from slackapp import checkin, claims, client, home, people, reading
+from slackapp import checkin, claims, client, home, people, pulse, reading
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def _build() -> App:
     )
     app.use(_once)
     app.use(_person)
-    for module in (checkin, reading, home, claims):
+    for module in (checkin, reading, home, claims, pulse):
         module.register(app)
     app.error(_forget_delivery)
     return app

@@ -26,11 +26,14 @@ from django.utils import timezone
 
 from learningday import calendar, outbox
 from learningday.models import User
+from learningday.quarters import Quarter
 from logs import reminders
+from logs import selectors as log_selectors
 from logs.models import Entry
 from slackapp import blocks as b
 from slackapp import client as slack_client
 from slackapp import dm
+from slackapp import pulse as pulse_blocks
 from slackapp.models import SlackAccount
 
 log = logging.getLogger(__name__)
@@ -117,13 +120,16 @@ def by_slack(kind: str, day: dt.date, people: list[User]) -> Iterator[Callable[[
 # --- The messages ----------------------------------------------------------------------
 
 
-def morning_message(day: dt.date, plan: str = "") -> tuple[str, list[dict[str, Any]]]:
-    """The morning question, with what the person planned last time."""
+def morning_message(day: dt.date, plan: str = "", *, pulse: Quarter | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """The morning question, with what the person planned last time, and on the quarter's
+    first Learning Day the quarter's pulse question (``pulse``) for those yet to answer it."""
     content = [b.section(f"*{MORNING_TEXT}*")]
     if plan:
         quoted = "\n".join(f"> {line}" for line in b.escape(plan).splitlines() if line.strip())
         content.append(b.section(f"Last time you planned:\n{quoted}"))
     content += _log_it(day)
+    if pulse is not None:
+        content += pulse_blocks.question_blocks(pulse)
     return MORNING_TEXT, content
 
 
@@ -147,7 +153,8 @@ Content = tuple[str, list[dict[str, Any]]] | None
 
 def _morning(day: dt.date, people: list[User]) -> Callable[[User], Content]:
     plans = reminders.last_plans(day, people)
-    return lambda user: morning_message(day, plans.get(user.pk, ""))
+    asked, quarter = log_selectors.pulse_to_ask(people, day=day), Quarter.of(day)
+    return lambda user: morning_message(day, plans.get(user.pk, ""), pulse=quarter if user.pk in asked else None)
 
 
 def _nudge(day: dt.date, people: list[User]) -> Callable[[User], Content]:

@@ -100,6 +100,11 @@ MATRIX = [
     get("logs:export_csv",                  *EVERYONE),  # each person's own entries only
     get("logs:export_json",                 *EVERYONE),
     get("logs:away",                        *EVERYONE),
+    # The pulse question: each person answers for themselves (no id in the address), and no
+    # page shows anyone's answer but their own.
+    get("logs:pulse",                       *EVERYONE),
+    post("logs:pulse",                      302, 302, 302, 302, 302, 302, 302, 302, data={"score": "4"}),
+    post("logs:pulse",                      302, 400, 400, 400, 400, 400, 400, 400, data={"score": "9"}),
     get("logs:away_delete",                 *GET_ON_POST_ONLY, args=["away"]),
     post("logs:away_delete",                302, 302, 404, 404, 404, 404, 404, 404, args=["away"]),
     # The signed token is the proof, whoever is signed in (a one-click link in an email).

@@ -122,8 +122,9 @@ def test_the_dashboard_runs_the_same_queries_however_many_entries(
     # override and sums): the frozen day is a Tuesday.
     with django_assert_max_num_queries(12):
         assert client.get("/").status_code == 200
-    # On a Learning Day without an entry yet, also last time's plan and the quick form's items.
+    # On a Learning Day without an entry yet, also last time's plan and the quick form's items,
+    # and for the pulse question the quarter's holidays and the person's answer.
     frozen.move_to(dt.datetime(2026, 11, 26, 11, 0, tzinfo=dt.UTC))
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         response = client.get("/")
     assert "Share what I learned" in response.content.decode()
