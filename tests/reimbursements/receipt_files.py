@@ -7,22 +7,32 @@ from collections.abc import Sequence
 
 from PIL import Image, ImageDraw, ImageFont
 
-FONT = "DejaVuSans.ttf"  # ships with Pillow's test fonts on Debian: fonts-dejavu-core
+FONTS = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf")
+
+
+def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """A TrueType font of the machine, else Pillow's own scalable one."""
+    for name in FONTS:
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size)
 
 
 def receipt_photo(
     lines: Sequence[tuple[str, str]], *, width: int = 900, size: int = 36, turn: Image.Transpose | None = None
 ) -> bytes:
     """A JPEG of a till receipt: each line's label on the left and amount on the right."""
-    font = ImageFont.truetype(FONT, size)
+    face = font(size)
     step = round(size * 1.9)
     image = Image.new("RGB", (width, len(lines) * step + 2 * size), "white")
     draw = ImageDraw.Draw(image)
     for index, (label, amount) in enumerate(lines):
         y = size + index * step
-        draw.text((size, y), label, fill="black", font=font)
+        draw.text((size, y), label, fill="black", font=face)
         if amount:
-            draw.text((width - size - draw.textlength(amount, font=font), y), amount, fill="black", font=font)
+            draw.text((width - size - draw.textlength(amount, font=face), y), amount, fill="black", font=face)
     if turn is not None:
         image = image.transpose(turn)
     out = io.BytesIO()
