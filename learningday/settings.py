@@ -390,6 +390,8 @@ def _caps(name: str) -> dict[str, Decimal]:
 RECEIPT_MAX_MB = _int("RECEIPT_MAX_MB", 10, minimum=1)
 CLAIM_MAX_AGE_DAYS = _int("CLAIM_MAX_AGE_DAYS", 90, minimum=1)
 CLAIM_KIND_CAPS = _caps("CLAIM_KIND_CAPS")
+# Read an attached receipt (total, date, currency, shop, ISBN) and propose it on the claim form.
+RECEIPT_READING = env.bool("RECEIPT_READING", default=True)
 # Django refuses larger request bodies before a view sees them; receipts plus the form fit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -99,3 +99,12 @@ def notify_claim(self, event_id: int) -> int:
 def clean_pending_receipts() -> int:
     """Delete the receipts kept for claim forms that were never sent again, after a day (beat, hourly)."""
     return pending.pending_receipts_clean()
+
+
+@shared_task(soft_time_limit=120, time_limit=150)
+def read_pending_receipt(pending_id: int) -> str:
+    """Read a receipt kept on a claim form, for the form to propose its total, date and shop.
+
+    Safe to run twice: a receipt is read once."""
+    row = pending.pending_receipt_read(pending_id=pending_id)
+    return row.reading if row is not None else "skipped"
