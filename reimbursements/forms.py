@@ -201,7 +201,7 @@ class ClaimForm(FocusFirstErrorMixin, forms.ModelForm):
             data = self.data.copy()
             for name, value in values.items():
                 current = (data.get(name) or "").strip()
-                if current and not (name == "currency" and current == settings.HOME_CURRENCY):
+                if current == value or (current and not (name == "currency" and current == settings.HOME_CURRENCY)):
                     continue
                 data[name] = value
                 filled.append(name)
@@ -209,7 +209,9 @@ class ClaimForm(FocusFirstErrorMixin, forms.ModelForm):
         else:
             for name, value in values.items():
                 current = self.initial.get(name)
-                if current not in (None, "") and not (name == "currency" and current == settings.HOME_CURRENCY):
+                if current == value or (
+                    current not in (None, "") and not (name == "currency" and current == settings.HOME_CURRENCY)
+                ):
                     continue
                 self.initial[name] = value
                 filled.append(name)
@@ -217,6 +219,7 @@ class ClaimForm(FocusFirstErrorMixin, forms.ModelForm):
             field = self.fields[name]
             field.widget.attrs["class"] = "read-from-receipt"
             field.help_text = f"{READ_NOTE} {field.help_text}".strip()
+            self[name].help_text = field.help_text  # the bound field copied it when the form was cleaned
         self.read_from_receipt = filled
         return filled
 
