@@ -33,6 +33,7 @@ The rules, each chosen to be wrong rarely rather than to answer always:
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -96,11 +97,15 @@ def lines_from_boxes(items: Iterable[tuple[str, Box]]) -> list[str]:
     """Text boxes grouped into lines by their vertical centres, left to right.
 
     OCR finds "TOTAL" at the left and "39.90" at the right edge as two boxes; on one line
-    they are one line here, joined by two spaces."""
+    they are one line here, joined by two spaces. A photo taken at a slant is first
+    straightened by the boxes' own median slant, so the ends of a line stay together."""
+    items = [(text, [(float(point[0]), float(point[1])) for point in points]) for text, points in items]
+    slant = _median_slant([points for _text, points in items])
+    cos, sin = math.cos(-slant), math.sin(-slant)
     boxes = []
     for text, points in items:
-        ys = [point[1] for point in points]
-        xs = [point[0] for point in points]
+        turned = [(x * cos - y * sin, x * sin + y * cos) for x, y in points]
+        xs, ys = [x for x, _y in turned], [y for _x, y in turned]
         boxes.append((text, min(xs), (min(ys) + max(ys)) / 2, max(ys) - min(ys)))
     if not boxes:
         return []
@@ -116,6 +121,25 @@ def lines_from_boxes(items: Iterable[tuple[str, Box]]) -> list[str]:
                 continue
         lines.append([box])
     return ["  ".join(b[0] for b in sorted(line, key=lambda b: b[1])) for line in lines]
+
+
+def _median_slant(boxes: list[list[tuple[float, float]]]) -> float:
+    """The median slant of the boxes' long edges (radians), from the boxes wider than tall.
+
+    The long edge, not the first two corners: an engine's or a turn's order of corners varies."""
+    angles = []
+    for points in boxes:
+        if len(points) < 3:
+            continue
+        edges = [(points[i], points[(i + 1) % len(points)]) for i in range(len(points))]
+        lengths = [math.dist(a, b) for a, b in edges]
+        (x0, y0), (x1, y1) = edges[lengths.index(max(lengths))]
+        if x1 < x0:
+            x0, y0, x1, y1 = x1, y1, x0, y0
+        if x1 - x0 > 2 * min(lengths) and x1 - x0 > abs(y1 - y0):  # wide: its slant means something
+            angles.append(math.atan2(y1 - y0, x1 - x0))
+    angles.sort()
+    return angles[len(angles) // 2] if angles else 0.0
 
 
 # --- text helpers ----------------------------------------------------------------
@@ -156,6 +180,8 @@ _DAY_NAME = re.compile(
 _NAME_DAY = re.compile(
     rf"(?<![\w])({_MONTH_NAMES})(?![a-z])\.?[\s-]*(\d{{1,2}})(?:st|nd|rd|th)?,?[\s-]*(\d{{4}})(?!\d)"
 )
+_YEAR_THEN_TIME = re.compile(r"((?:19|20)\d{2})(\d{1,2}[:h]\d{2})")
+_ZERO_FOR_O = re.compile(r"(?<![\w])0(?=[a-z]{3,})")
 _TIME = re.compile(r"(?<!\d)\d{1,2}[:h]\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?(?!\d)", re.IGNORECASE)
 _DATE_WORDS = re.compile(r"\b(date|datum|fecha|data|tanggal|tgl|datë|päivämäärä|dato)\b|日付|日期", re.IGNORECASE)
 _NOT_PURCHASE = re.compile(
@@ -175,8 +201,15 @@ def _make(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _dates_in(line: str, *, month_first: bool, today: dt.date) -> list[dt.date]:
+def _date_text(line: str) -> str:
+    """The line as dates are looked for in it: OCR's slips undone where they are unambiguous."""
     plain = _plain(line)
+    plain = _YEAR_THEN_TIME.sub(r"\1 \2", plain)  # "23/10/202413:06": two boxes read as one
+    return _ZERO_FOR_O.sub("o", plain)  # "3. 0ktober 2025"
+
+
+def _dates_in(line: str, *, month_first: bool, today: dt.date) -> list[dt.date]:
+    plain = _date_text(line)
     found: list[dt.date] = []
     for match in _ISO.finditer(plain):
         found.append(_make(int(match[1]), int(match[2]), int(match[3])))
@@ -213,7 +246,7 @@ def _find_date(lines: Sequence[str], *, month_first: bool, today: dt.date) -> dt
 
 def _without_dates(line: str) -> str:
     """The line with dates and times blanked, so that 07.04.2014 is not read as an amount."""
-    plain = unicodedata.normalize("NFKC", line)
+    plain = _YEAR_THEN_TIME.sub(r"\1 \2", unicodedata.normalize("NFKC", line))
     for pattern in (_ISO, _CJK, _NUMERIC, _TIME):
         plain = pattern.sub(" ", plain)
     return plain

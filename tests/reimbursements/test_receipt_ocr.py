@@ -47,10 +47,10 @@ def test_a_photo_with_cash_given_proposes_the_total_next_to_the_total_word():
     assert proposal.shop == "Buchhandlung Walther"
 
 
-def test_a_sideways_photo_is_turned_and_read():
+@pytest.mark.parametrize("turn", [Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_270])
+def test_a_sideways_photo_is_turned_and_read(turn):
     photo = receipt_photo(
-        [("Powell's Books", ""), ("August 3, 2014", ""), ("Subtotal", "35.00"), ("TOTAL", "$37.80")],
-        turn=Image.Transpose.ROTATE_270,
+        [("Powell's Books", ""), ("August 3, 2014", ""), ("Subtotal", "35.00"), ("TOTAL", "$37.80")], turn=turn
     )
     proposal = read(photo, "image/jpeg")
     assert (proposal.amount, proposal.currency, proposal.purchase_date) == (

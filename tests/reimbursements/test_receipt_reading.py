@@ -111,6 +111,10 @@ def test_the_amount_on_the_line_after_the_total_word():
         ("3. März 2014", "EUR", dt.date(2014, 3, 3)),
         ("3 de agosto de 2014", "EUR", dt.date(2014, 8, 3)),
         ("2014年8月3日", "JPY", dt.date(2014, 8, 3)),
+        # OCR's slips: a date and its time read as one box, a zero for an O
+        ("23/10/202413:06", "EUR", dt.date(2024, 10, 23)),
+        ("June 29, 202514:21", "EUR", dt.date(2025, 6, 29)),
+        ("3. 0ktober 2025", "EUR", dt.date(2025, 10, 3)),
         # day first unless the currency is the US dollar
         ("03/08/2014", "EUR", dt.date(2014, 8, 3)),
         ("03/08/2014", "USD", dt.date(2014, 3, 8)),
@@ -198,3 +202,19 @@ def test_boxes_on_one_line_are_joined_left_to_right():
     lines = lines_from_boxes(boxes)
     assert lines == ["Shop", "TOTAL  39.90"]
     assert read("\n".join(lines)).amount == Decimal("39.90")
+
+
+def test_boxes_of_a_slanted_photo_keep_their_lines():
+    # A photo turned 4°: the amount at the right of a line sits lower than its label by
+    # more than half a line's height; the boxes' own slant straightens them.
+    def box(x, y, width, height=20, slope=0.07):
+        return [[x, y], [x + width, y + width * slope], [x + width, y + height + width * slope], [x, y + height]]
+
+    boxes = [
+        ("Shop", box(10, 10, 60)),
+        ("TOTAL", box(10, 100, 70)),
+        ("39.90", box(600, 100 + 590 * 0.07, 60)),
+        ("CASH", box(10, 130, 60)),
+        ("50.00", box(600, 130 + 590 * 0.07, 60)),
+    ]
+    assert lines_from_boxes(boxes) == ["Shop", "TOTAL  39.90", "CASH  50.00"]
