@@ -58,6 +58,14 @@ class Proposal:
     def is_empty(self) -> bool:
         return self.amount is None and self.purchase_date is None and not self.shop and not self.isbns
 
+    @property
+    def summary(self) -> str:
+        """What was found, as a person reads it: "24.99 EUR, 20 November 2026, Thalia"."""
+        parts = [f"{self.amount} {self.currency}" if self.amount is not None else ""]
+        parts.append(f"{self.purchase_date.day} {self.purchase_date:%B %Y}" if self.purchase_date else "")
+        parts += [self.shop, f"ISBN {self.isbns[0]}" if self.isbns else ""]
+        return ", ".join(part for part in parts if part)
+
     def as_json(self) -> dict:
         """A JSON-safe dict (amount and date as strings), as stored on a pending receipt."""
         return {

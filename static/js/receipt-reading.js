@@ -64,7 +64,7 @@
           return;
         }
         var filled = answer.reading === "read" ? fill(answer.fields || {}, answer.note) : 0;
-        status.textContent = filled ? "Read from the receipt: check the fields marked below." : "";
+        status.textContent = filled ? "Read from the receipt: check the fields marked as read from it." : "";
       })
       .catch(function () {
         // A receipt that cannot be read leaves the form as it is.

@@ -85,7 +85,7 @@ def test_the_next_render_without_javascript_fills_the_empty_fields_marked_as_rea
     assert field_input(body, "id_isbn").get("value") == "9780465097609"
     assert "read-from-receipt" in field_input(body, "id_amount").get("class")
     assert body.count("Read from the receipt: check it before you submit.") == 4
-    assert "Read from it: 24.99 EUR, 20 November 2026, Thalia Berlin." in body
+    assert "Read from it: 24.99 EUR, 20 November 2026, Thalia Berlin, ISBN 9780465097609." in body
     assert not Claim.objects.exists()
 
 
