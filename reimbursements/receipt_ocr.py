@@ -23,6 +23,7 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from reimbursements.receipt_reading import Proposal, lines_from_boxes, read_lines
+from reimbursements.receipts import MAX_PIXELS
 
 log = logging.getLogger(__name__)
 
@@ -94,13 +95,24 @@ def pdf_lines(data: bytes) -> list[str]:
 
 
 def _pdf_largest_image(data: bytes) -> Image.Image | None:
+    """The first page's largest image, decoded only if its declared size is within the
+    pixel limit of uploaded photos (a PDF's image is not checked when the PDF is accepted)."""
     try:
-        reader = PdfReader(io.BytesIO(data))
-        images = [image.image for page in reader.pages[:1] for image in page.images]
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError):
+        page = PdfReader(io.BytesIO(data)).pages[0]
+        resources = page.get("/Resources")
+        xobjects = resources.get_object().get("/XObject") if resources is not None else None
+        sizes = {}
+        for name, ref in (xobjects.get_object() if xobjects is not None else {}).items():
+            obj = ref.get_object()
+            if obj.get("/Subtype") == "/Image":
+                pixels = int(obj.get("/Width", 0)) * int(obj.get("/Height", 0))
+                if 0 < pixels <= MAX_PIXELS:
+                    sizes[name] = pixels
+        if not sizes:
+            return None
+        return page.images[max(sizes, key=sizes.__getitem__)].image
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, IndexError, AttributeError):
         return None
-    images = [image for image in images if image is not None]
-    return max(images, key=lambda image: image.width * image.height, default=None)
 
 
 def scaled(image: Image.Image) -> Image.Image:

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from reimbursements import receipt_ocr
-from tests.reimbursements.receipt_files import receipt_photo, scanned_pdf, text_pdf
+from tests.reimbursements.receipt_files import image_pdf, receipt_photo, scanned_pdf, text_pdf
 
 TODAY = dt.date(2026, 11, 24)
 TILL = [
@@ -88,3 +88,11 @@ def test_a_scanned_pdf_without_text_is_read_by_ocr():
 def test_an_image_without_text_proposes_nothing():
     blank = Image.new("RGB", (600, 800), "white")
     assert receipt_ocr.image_lines(blank) == []
+
+
+def test_a_scanned_pdf_whose_image_has_more_pixels_than_a_photo_may_is_not_read(monkeypatch):
+    monkeypatch.setattr(receipt_ocr, "MAX_PIXELS", 30 * 30)
+    monkeypatch.setattr(receipt_ocr, "image_lines", lambda image: pytest.fail("decoded an oversized image"))
+    assert receipt_ocr.receipt_lines(data=image_pdf(40, 40), content_type="application/pdf") == []
+    monkeypatch.setattr(receipt_ocr, "image_lines", lambda image: [f"{image.width}x{image.height}"])
+    assert receipt_ocr.receipt_lines(data=image_pdf(30, 30), content_type="application/pdf") == ["30x30"]
