@@ -279,9 +279,9 @@ def amounts_in(text: str) -> list[Decimal]:
     text = re.sub(r"(\d)\s*([.,])\s+(\d{2})(?!\d)", r"\1\2\3", text)  # OCR's "39, 90"
     found = []
     for match in _AMOUNT.finditer(text):
-        group, point = match["group"], match["point"]
-        if group and point and group == point:
-            continue
+        # A group separator that is also the point ("4.343.98") is OCR's dot for a decimal
+        # comma: the digits after the last one are the cents.
+        group = match["group"]
         whole = match["whole"].replace(group, "") if group else match["whole"]
         value = Decimal(f"{whole}.{match['cents']}" if match["cents"] else whole)
         if Decimal("0") < value < Decimal("100000000"):

@@ -29,6 +29,8 @@ def read(text: str, home: str = "EUR"):
         ("1,280", "1280"),
         ("12", "12"),
         ("1.234.567,89", "1234567.89"),
+        ("4.343.98", "4343.98"),  # OCR's dot for the decimal comma
+        ("4,343,98", "4343.98"),
     ],
 )
 def test_amounts_with_every_separator(written, value):
