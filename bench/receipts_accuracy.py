@@ -514,7 +514,9 @@ def main() -> None:
     print(json.dumps(report, indent=2))
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
-    (results / "receipts_accuracy.json").write_text(json.dumps({"summary": report, "files": rows}, indent=1))
+    (results / f"receipts_accuracy-seed{args.seed}.json").write_text(
+        json.dumps({"summary": report, "files": rows}, indent=1)
+    )
 
 
 if __name__ == "__main__":
