@@ -81,3 +81,20 @@ def test_the_reviewer_sees_the_reference_amount_and_a_flag_when_far_from_it(
     queue = client.get("/claims/review/").content.decode()
     assert f"ECB reference €{ref.amount}" in queue
     assert ("more than 5% away from" in queue) is flagged
+
+
+@pytest.mark.django_db
+def test_the_slack_message_to_a_decider_words_the_flag_as_the_page_does(member, settings):
+    from reimbursements.selectors import Budget, Flags
+    from slackapp.claims import flag_lines
+
+    settings.HOME_CURRENCY = "EUR"
+    claim = ClaimFactory(claimant=member, currency="USD", amount=Decimal("100.00"), home_amount=Decimal("99.00"))
+    ref = rates.Reference(amount=Decimal("74.50"), rate=Decimal("0.745"), rate_date=MONDAY)
+    budget = Budget(year=2014, total=Decimal("1000"), spent=Decimal("0"), pending=Decimal("0"))
+
+    lines = flag_lines(claim, Flags(reference=ref, rate_differs=True), budget)
+
+    assert lines == ["The amount charged, €99.00, is more than 5% away from €74.50 at the ECB's reference rate of "
+                     "Monday 4 August 2014."]  # fmt: skip
+    assert flag_lines(claim, Flags(reference=ref), budget) == []
