@@ -8,15 +8,20 @@ holiday is converted at the last rate published before it, as the ECB's own tabl
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
+import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from currency_converter import RateNotFoundError
 from django.conf import settings
 
 from reimbursements import money
+
+log = logging.getLogger(__name__)
 
 # How far back a rate is looked for: past a long holiday, not past a missing month.
 LOOK_BACK = dt.timedelta(days=7)
@@ -34,24 +39,63 @@ class Reference:
     rate_date: dt.date
 
 
-def rates_file() -> Path | None:
-    """A fresher copy of the ECB's history, where tasks.refresh_exchange_rates saved one."""
-    path = Path(settings.MEDIA_ROOT) / "ecb" / "eurofxref-hist.zip"
-    return path if path.exists() else None
+def rates_file() -> Path:
+    """Where ``rates_refresh`` keeps a fresher copy of the ECB's history."""
+    return Path(settings.VAR_DIR) / "ecb-rates" / "eurofxref-hist.zip"
 
 
-@cache
-def _converter():
+def _version() -> float | None:
+    """The fetched copy's modification time, or None to use the package's own."""
+    try:
+        return rates_file().stat().st_mtime
+    except OSError:
+        return None
+
+
+@lru_cache(maxsize=1)
+def _converter_of(version: float | None):
     from currency_converter import CurrencyConverter  # parses the history: only when first needed
 
-    fresher = rates_file()
     kwargs = {"fallback_on_missing_rate": False, "fallback_on_wrong_date": False, "decimal": True}
-    return CurrencyConverter(str(fresher), **kwargs) if fresher else CurrencyConverter(**kwargs)
+    return CurrencyConverter(str(rates_file()), **kwargs) if version is not None else CurrencyConverter(**kwargs)
 
 
-def forget_rates() -> None:
-    """Load the rates again on next use (after a refresh)."""
-    _converter.cache_clear()
+def _converter():
+    # Keyed by the file's version: a refresh is seen by every process on its next use.
+    return _converter_of(_version())
+
+
+MAX_RATES_BYTES = 20 * 1024 * 1024
+
+
+def rates_refresh(*, url: str, timeout: float = 30) -> bool:
+    """Fetch the ECB's history from ``url`` and use it from now on, if it parses; returns
+    whether it did. A failed or broken download leaves the rates in use as they are."""
+    import requests
+    from currency_converter import CurrencyConverter
+
+    try:
+        with requests.get(url, timeout=timeout, stream=True) as response:
+            response.raise_for_status()
+            data = response.raw.read(MAX_RATES_BYTES + 1, decode_content=True)
+    except (requests.RequestException, OSError) as error:
+        log.warning("exchange rates not fetched from %s: %s", url, error)
+        return False
+    if len(data) > MAX_RATES_BYTES:
+        log.warning("exchange rates at %s are larger than %s bytes", url, MAX_RATES_BYTES)
+        return False
+    target = rates_file()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".zip", delete=False) as handle:
+        handle.write(data)
+    try:
+        CurrencyConverter(handle.name)  # it parses, and has rates
+    except Exception as error:  # a zip or CSV error of any kind: not the ECB's history
+        Path(handle.name).unlink(missing_ok=True)
+        log.warning("exchange rates from %s are not the ECB's history: %s", url, error)
+        return False
+    os.replace(handle.name, target)  # readers see the old file or the new one, never half of one
+    return True
 
 
 def reference(*, amount: Decimal, currency: str, day: dt.date, home: str | None = None) -> Reference | None:

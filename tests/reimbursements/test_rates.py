@@ -98,3 +98,78 @@ def test_the_slack_message_to_a_decider_words_the_flag_as_the_page_does(member, 
     assert lines == ["The amount charged, €99.00, is more than 5% away from €74.50 at the ECB's reference rate of "
                      "Monday 4 August 2014."]  # fmt: skip
     assert flag_lines(claim, Flags(reference=ref), budget) == []
+
+
+# --- A fresher history, fetched daily when ECB_RATES_URL is set ------------------------------
+
+
+def _zip(csv: str) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("eurofxref-hist.csv", csv)
+    return out.getvalue()
+
+
+@pytest.fixture
+def rates_server():
+    from http.server import BaseHTTPRequestHandler
+
+    from tests.local_http import LocalServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = self.server.fake.body
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    class Server(LocalServer):
+        handler = Handler
+        body = b""
+
+    server = Server()
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_a_fetched_history_is_used_from_then_on(rates_server, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    day = dt.date(2030, 1, 2)  # after the shipped history
+    assert rates.reference(amount=Decimal("10"), currency="USD", day=day, home="EUR") is None
+    rates_server.body = _zip("Date,USD,JPY,\n2030-01-02,2.0000,100.00,\n2029-12-31,1.2500,120.00,\n")
+
+    assert tasks_refresh(settings, rates_server.url) is True
+
+    assert rates.reference(amount=Decimal("10"), currency="USD", day=day, home="EUR").amount == Decimal("5.00")
+
+
+def test_a_broken_download_leaves_the_rates_as_they_were(rates_server, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    rates_server.body = b"<html>Service unavailable</html>"
+
+    assert tasks_refresh(settings, rates_server.url) is False
+
+    assert not rates.rates_file().exists()
+    assert rates.reference(amount=Decimal("100.00"), currency="USD", day=MONDAY, home="EUR").amount == Decimal("74.50")
+
+
+def test_without_a_url_nothing_is_fetched(settings):
+    from reimbursements import tasks
+
+    settings.ECB_RATES_URL = ""
+    assert tasks.refresh_exchange_rates.delay().get() is False
+
+
+def tasks_refresh(settings, url: str) -> bool:
+    from reimbursements import tasks
+
+    settings.ECB_RATES_URL = f"{url}/eurofxref-hist.zip"
+    return tasks.refresh_exchange_rates.delay().get()
