@@ -290,6 +290,13 @@ def amounts_in(text: str) -> list[Decimal]:
 
 
 _TOTAL_WORDS = [
+    r"balance to pay",
+    r"amount to pay",
+    r"amount payable",
+    r"total payable",
+    r"zahlbetrag",
+    r"endsumme",
+    r"total belanja",
     r"grand total",
     r"total ttc",
     r"amount due",
@@ -353,10 +360,12 @@ _TOTAL = re.compile(
 _NOT_TOTAL = re.compile(
     r"sub\s?-?total|zwischensumme|zw\.?-?summe|sous[- ]?total|subtotale|subtotaal|小計|小计|"
     r"\b(savings?|saved|you save|ersparnis|gespart|discount|rabatt|remise|descuento|sconto|korting|"
-    r"change|ruckgeld|wechselgeld|monnaie|rendu|cambio|vuelto|resto|kembali|kembalian|"
-    r"cash|bar|gegeben|geg|tendered|given|received|tunai|efectivo|contanti|especes|"
+    r"change|ruckgeld|wechselgeld|monnaie|rendu|cambio|vuelto|resto|kembali|kembalian|wisselgeld|"
+    r"vaxel|troco|reszta|"
+    r"cash|bar|gegeben|geg|tendered|given|received|tunai|efectivo|contanti|especes|contant|kontant|"
+    r"entregado|dinheiro|gotowka|diskon|"
     r"netto|net amount|ht|hors|excl|exkl|ohne|before tax|points|punkte|tip|trinkgeld|"
-    r"paid|bezahlt|paye)\b|お釣|釣銭|找零|ポイント"
+    r"paid|bezahlt|paye)\b|お釣|釣銭|找零|ポイント|お預|預り|实收|實收"
 )
 _TAX = re.compile(r"\b(tax|vat|mwst|ust|tva|iva|btw|moms|mva|ppn|gst|hst|pst|dph|afa|kdv|ндс)\b|消費税|税")
 _INCLUDED = re.compile(r"\b(incl|inkl|inc|including|included|inklusive|ttc|toutes taxes|compris|incluido|incluso)\b")

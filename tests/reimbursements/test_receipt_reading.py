@@ -57,6 +57,8 @@ def test_dates_times_and_percentages_are_not_amounts():
         ("Total (3 items) 39.90", "39.90"),
         ("Summe inkl. MwSt 12,50", "12.50"),
         ("Do zapłaty 59,99 zł", "59.99"),
+        ("BALANCE TO PAY £12.99", "12.99"),
+        ("Zahlbetrag 12,50", "12.50"),
     ],
 )
 def test_the_total_next_to_a_total_word_in_many_languages(line, amount):
@@ -76,6 +78,9 @@ def test_the_total_next_to_a_total_word_in_many_languages(line, amount):
         "Total items 3",
         "Cash 50.00",
         "Change 10.10",
+        "Totaal wisselgeld 5,00",
+        "Kontant totalt 200,00",
+        "お預り合計 ¥2,000",
     ],
 )
 def test_lines_that_are_not_the_total_are_ignored(line):
