@@ -11,6 +11,7 @@ import pytest
 from reimbursements import receipt_ocr, tasks
 from reimbursements.models import Claim, PendingReceipt
 from reimbursements.receipt_reading import Proposal
+from tests.factories import ItemFactory
 from tests.reimbursements.receipt_files import receipt_photo
 from tests.reimbursements.test_pending_receipts import field_input, keep_for, kept_ids, parse
 from tests.reimbursements.test_views import claim_form, upload
@@ -222,3 +223,16 @@ def test_a_photo_attached_and_read_proposes_amount_date_and_shop_on_the_same_ren
     assert field_input(body, "id_amount").get("value") == "24.00"
     assert field_input(body, "id_purchase_date").get("value") == "2026-11-20"
     assert field_input(body, "id_vendor").get("value") == "Hugendubel Berlin"
+
+
+def test_the_isbn_picks_the_book_on_the_reading_list(member_client, member, team, reading, frozen):
+    book = ItemFactory(team=team, kind="book", title="The Book of Why", isbn="9780465097609")
+    ItemFactory(kind="book", title="Someone else's copy", isbn="9780465097609")  # another team's list
+    kept = keep_for(member)
+    tasks.read_pending_receipt.delay(kept.pk)
+
+    body = member_client.post("/claims/new/", {**EMPTY_FORM, "pending": kept.pk, "read_receipt": "1"}).content.decode()
+
+    selected = [o.get("value") for o in parse(body).iter("option") if o.get("selected") is not None]
+    assert str(book.pk) in selected
+    assert member_client.get(f"/claims/receipts/{kept.pk}/reading/").json()["fields"]["item"] == str(book.pk)
