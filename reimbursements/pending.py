@@ -10,25 +10,67 @@ because the cleaning task calls them, and services.py imports the tasks.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from learningday import calendar
 from learningday.models import User
 from reimbursements.models import PendingReceipt
 from reimbursements.receipts import ProcessedReceipt
 from reimbursements.storage import save_with_files
+
+log = logging.getLogger(__name__)
 
 # How long a pending receipt is kept for a form that is never sent again.
 LIFETIME = dt.timedelta(days=1)
 
 
 def pending_receipt_keep(*, user: User, processed: ProcessedReceipt) -> PendingReceipt:
-    """Keep a checked receipt for its owner, whose claim form came back with errors."""
+    """Keep a checked receipt for its owner, whose claim form came back with errors or who
+    asked for it to be read. Whoever keeps it queues ``tasks.read_pending_receipt`` (this
+    module is below the tasks)."""
     pending = PendingReceipt(owner=user)
+    if not settings.RECEIPT_READING:
+        pending.reading = PendingReceipt.Reading.UNREADABLE
     save_with_files(pending, processed)
     return pending
+
+
+def pending_receipt_read(*, pending_id: int) -> PendingReceipt | None:
+    """Read a kept receipt once and store what it proposes; None if it is gone or was read.
+
+    A receipt that cannot be read is marked so, and the form stays as the person left it:
+    no error reaches them. Reading takes seconds, so no row is locked meanwhile; the result
+    is written only if nobody wrote one first."""
+    from reimbursements import receipt_ocr  # loads numpy and OpenCV: only where receipts are read
+
+    row = PendingReceipt.objects.select_related("owner").filter(pk=pending_id).first()
+    if row is None or row.reading != PendingReceipt.Reading.WAITING:
+        return None
+    proposal = None
+    try:
+        with row.file.open("rb") as stored:
+            data = stored.read()
+        proposal = receipt_ocr.read_receipt(
+            data=data,
+            content_type=row.content_type,
+            home_currency=settings.HOME_CURRENCY,
+            today=calendar.user_today(row.owner),
+        )
+    except Exception:  # any failure of a decoder or the OCR engine: nothing is proposed
+        log.warning("pending receipt %s could not be read", pending_id, exc_info=True)
+    if proposal is None or proposal.is_empty:
+        row.reading, row.proposal = PendingReceipt.Reading.UNREADABLE, None
+    else:
+        row.reading, row.proposal = PendingReceipt.Reading.READ, proposal.as_json()
+    PendingReceipt.objects.filter(pk=row.pk, reading=PendingReceipt.Reading.WAITING).update(
+        reading=row.reading, proposal=row.proposal
+    )
+    return row
 
 
 def _delete(rows: Sequence[PendingReceipt]) -> None:

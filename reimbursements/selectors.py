@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, Lower, Replace, Trim
 from django.db.models.lookups import Exact, GreaterThan
 
 from learningday.models import Membership, User
+from reimbursements import rates
 from reimbursements.models import Claim, ClaimEvent, PendingReceipt, PersonalBudget, Receipt
 
 S = Claim.State
@@ -107,12 +108,16 @@ class Flags:
     old_purchase: bool = False
     bought_in_team: bool = False
     claimed_before: bool = False  # the same book by the same person within a year
+    # A purchase in another currency: its amount at the ECB's reference rate of the purchase
+    # day, and whether the amount charged is more than 5% away from it.
+    reference: rates.Reference | None = None
+    rate_differs: bool = False
 
     @property
     def any(self) -> bool:
         return any(
             (self.over_budget, self.over_cap, self.duplicate_receipt, self.duplicate_claim, self.old_purchase,
-             self.bought_in_team, self.claimed_before)
+             self.bought_in_team, self.claimed_before, self.rate_differs)
         )  # fmt: skip
 
     @property
@@ -195,6 +200,9 @@ def flags(claim: Claim, budget: Budget, *, today: dt.date | None = None) -> Flag
     left_before = budget.left + (value if claim.state in PENDING else ZERO)
     cap = settings.CLAIM_KIND_CAPS.get(claim.kind)
     submitted = (claim.submitted_at.date() if claim.submitted_at else today) or dt.date.today()
+    reference = None
+    if claim.currency != settings.HOME_CURRENCY:
+        reference = rates.reference(amount=claim.amount, currency=claim.currency, day=claim.purchase_date)
     return Flags(
         over_budget=claim.state in (*PENDING, S.DRAFT) and value > left_before,
         over_cap=cap if cap is not None and value > cap else None,
@@ -205,6 +213,8 @@ def flags(claim: Claim, budget: Budget, *, today: dt.date | None = None) -> Flag
             getattr(claim, "bought_isbn_in_team", False) or getattr(claim, "bought_item_in_team", False)
         ),
         claimed_before=bool(getattr(claim, "has_claimed_before", False)),
+        reference=reference,
+        rate_differs=rates.differs(claim.home_amount, reference),
     )
 
 

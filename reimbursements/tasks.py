@@ -12,7 +12,7 @@ from django.core.mail import EmailMessage, get_connection
 
 from learningday import mail, outbox
 from learningday.models import FINANCE_GROUP, User
-from reimbursements import money, pending
+from reimbursements import money, pending, rates
 from reimbursements.models import Claim, ClaimEvent
 from reimbursements.selectors import deciders
 
@@ -99,3 +99,20 @@ def notify_claim(self, event_id: int) -> int:
 def clean_pending_receipts() -> int:
     """Delete the receipts kept for claim forms that were never sent again, after a day (beat, hourly)."""
     return pending.pending_receipts_clean()
+
+
+@shared_task(soft_time_limit=120, time_limit=150)
+def read_pending_receipt(pending_id: int) -> str:
+    """Read a receipt kept on a claim form, for the form to propose its total, date and shop.
+
+    Safe to run twice: a receipt is read once."""
+    row = pending.pending_receipt_read(pending_id=pending_id)
+    return row.reading if row is not None else "skipped"
+
+
+@shared_task
+def refresh_exchange_rates() -> bool:
+    """Fetch the ECB's history of reference rates from ECB_RATES_URL (beat, daily; off when unset)."""
+    if not settings.ECB_RATES_URL:
+        return False
+    return rates.rates_refresh(url=settings.ECB_RATES_URL)

@@ -6,6 +6,7 @@ app_name = "claims"
 urlpatterns = [
     path("", views.my_claims, name="mine"),
     path("new/", views.claim_new, name="new"),
+    path("receipts/<int:pk>/reading/", views.pending_reading, name="pending_reading"),
     path("review/", views.review, name="review"),
     path("review/approve/", views.review_approve, name="approve_many"),
     path("finance/", views.finance, name="finance"),

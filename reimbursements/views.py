@@ -3,13 +3,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -21,8 +23,18 @@ from learningday.services import ALREADY_SAVED
 from logs.selectors import entries_visible_to
 from reading.models import Progress
 from reading.selectors import items_visible_to
-from reimbursements import money, pending, selectors, services
-from reimbursements.forms import ApproveForm, ChangesForm, ClaimForm, MarkPaidForm, NewClaimForm, PeriodForm, RejectForm
+from reimbursements import money, pending, selectors, services, tasks
+from reimbursements.forms import (
+    READ_NOTE,
+    ApproveForm,
+    ChangesForm,
+    ClaimForm,
+    MarkPaidForm,
+    NewClaimForm,
+    PeriodForm,
+    RejectForm,
+    proposed_values,
+)
 from reimbursements.models import Claim, Receipt
 
 log = logging.getLogger(__name__)
@@ -77,7 +89,8 @@ def claim_new(request: HttpRequest) -> HttpResponse:
     form = NewClaimForm(request.POST or None, request.FILES or None, user=request.user, today=_today(request))
     if request.method == "POST":
         pending.pending_receipts_remove(user=request.user, pending=form.removed)
-        if form.is_valid():
+        reading = "read_receipt" in request.POST
+        if form.is_valid() and not reading:
             try:
                 saved = services.claim_save(user=request.user, token=form.token, **_save_args(request, form))
             except services.ClaimError as error:
@@ -85,7 +98,7 @@ def claim_new(request: HttpRequest) -> HttpResponse:
             else:
                 _tell(request, saved)
                 return redirect(saved.claim)
-        _keep_receipts(request, form)
+        _keep_receipts(request, form, reading=reading)
     return render(request, "reimbursements/form.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -99,7 +112,8 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST":
         pending.pending_receipts_remove(user=request.user, pending=form.removed)
-        if form.is_valid():
+        reading = "read_receipt" in request.POST
+        if form.is_valid() and not reading:
             try:
                 saved = services.claim_save(user=request.user, claim=claim, **_save_args(request, form))
             except services.ClaimError as error:
@@ -107,7 +121,7 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 _tell(request, saved)
                 return redirect(saved.claim)
-        _keep_receipts(request, form)
+        _keep_receipts(request, form, reading=reading)
     context = {"form": form, "claim": claim, "receipts": claim.receipts.all()}
     return render(request, "reimbursements/form.html", context, status=400 if form.errors else 200)
 
@@ -122,13 +136,31 @@ def _save_args(request: HttpRequest, form: ClaimForm) -> dict:
     }
 
 
-def _keep_receipts(request: HttpRequest, form: ClaimForm) -> None:
-    """The form comes back with errors: the receipts of this post that passed the checks are
-    kept for the person and listed on the form with those kept before, so nothing is attached twice."""
+def _keep_receipts(request: HttpRequest, form: ClaimForm, *, reading: bool = False) -> None:
+    """The form comes back with errors, or to have its receipt read: the receipts of this
+    post that passed the checks are kept for the person and listed on the form with those
+    kept before, so nothing is attached twice. What a kept receipt says fills the fields
+    left empty (in the embedded setup it was read while this request ran; otherwise the
+    form's script asks for it, or the next render shows it)."""
     kept = [pending.pending_receipt_keep(user=request.user, processed=r) for r in form.new_receipts()]
+    if settings.RECEIPT_READING:
+        for row in kept:
+            # In the embedded setup the task runs here and now, so this render has its proposal.
+            transaction.on_commit(partial(tasks.read_pending_receipt.delay, row.pk))
     # Read again: a claim_save that failed may have found one of them cleaned away meanwhile.
     ids = [p.pk for p in form.pending] + [p.pk for p in kept]
     form.pending = list(selectors.pending_receipts_of(request.user).filter(pk__in=ids).order_by("created_at", "pk"))
+    if reading:
+        form.without_claim_errors()
+    form.propose(request.user)
+
+
+def pending_reading(request: HttpRequest, pk: int) -> JsonResponse:
+    """What a kept receipt proposes, for the claim form's script: its owner's only (404 to anyone else)."""
+    row = get_object_or_404(selectors.pending_receipts_of(request.user), pk=pk)
+    proposal = row.proposed
+    fields = proposed_values(proposal, user=request.user) if proposal is not None else {}
+    return JsonResponse({"reading": row.reading, "fields": fields, "note": READ_NOTE})
 
 
 def _show_on_form(form: ClaimForm, error: services.ClaimError) -> None:

@@ -100,6 +100,12 @@ def flag_lines(claim: Claim, flags: claim_selectors.Flags, budget: claim_selecto
         lines.append(f"Bought more than {settings.CLAIM_MAX_AGE_DAYS} days before it was submitted.")
     if flags.claimed_before:
         lines.append("The same person claimed this book in the past year (same ISBN, reading list item or title).")
+    if flags.rate_differs and flags.reference is not None:
+        lines.append(
+            f"The amount charged, {_money(claim.home_amount)}, is more than 5% away from "
+            f"{_money(flags.reference.amount)} at the ECB's reference rate of "
+            f"{calendar.day_name(flags.reference.rate_date, year=True)}."
+        )
     if flags.bought_in_team:
         lines.append("Already bought in the team — borrow it?")
     return lines

@@ -7,3 +7,6 @@ and ``bench.settings`` add it.
 from learningday.settings import *  # noqa: F403
 
 INSTALLED_APPS = [*INSTALLED_APPS, "scale"]  # noqa: F405
+
+# Reading receipts by OCR takes seconds a file: only the tests of that feature turn it on.
+RECEIPT_READING = False

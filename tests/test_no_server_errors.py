@@ -57,6 +57,7 @@ UNLINKED = {
     "logs:unsubscribe": "reached from an email's signed link only",
     "logs:calendar_feed": "for calendar apps: the profile shows its address as text and a webcal:// link",
     "claims:receipt": "the first receipt; pages link to each receipt by its id (claims:receipt_file)",
+    "claims:pending_reading": "asked by the claim form's script (data-reading-url) while a kept receipt is read",
 }
 
 EXAMPLES_PER_FORM = 6

@@ -32,7 +32,9 @@ from learningday.models import Membership
 from logs.models import Away, Entry
 from reading.models import Endorsement, Item, Progress
 from reimbursements.models import Claim, Receipt
-from tests.factories import ClaimFactory, EntryFactory, ItemFactory, MembershipFactory, UserFactory
+from reimbursements.pending import pending_receipt_keep
+from reimbursements.receipts import process_receipt
+from tests.factories import ClaimFactory, EntryFactory, ItemFactory, MembershipFactory, UserFactory, jpeg_bytes
 
 ROLES = ("anonymous", "member", "teammate", "outsider", "manager", "other_manager", "finance", "admin")
 LOGIN = "/accounts/login/"
@@ -178,6 +180,8 @@ MATRIX = [
     get("claims:receipt_file",              302, 200, 404, 404, 200, 404, 404, 404, args=["claim", "receipt"]),
     get("claims:receipt_delete",            *GET_ON_POST_ONLY, args=["claim", "receipt"]),
     post("claims:receipt_delete",           302, 302, 404, 404, 403, 404, 404, 404, args=["claim", "receipt"]),
+    # What a receipt kept on the member's claim form proposes (JSON for the form's script): theirs only.
+    get("claims:pending_reading",           302, 200, 404, 404, 404, 404, 404, 404, args=["pending"]),
     # --- the project's own pages ---
     get("profile",                          *EVERYONE),
     get("healthz",                          200, 200, 200, 200, 200, 200, 200, 200),
@@ -312,6 +316,10 @@ def people(member, manager, outsider, finance_user, staff_user, team, other_team
     }
 
 
+def _pending_receipt(member):
+    return pending_receipt_keep(user=member, processed=process_receipt(data=jpeg_bytes("red"), filename="kept.jpg"))
+
+
 def _objects(member, team) -> dict[str, object]:
     from logs.reminders import unsubscribe_token
     from logs.services import calendar_feed_reset
@@ -325,6 +333,7 @@ def _objects(member, team) -> dict[str, object]:
         "suggestion": ItemFactory(team=team, title=SECRETS[1], status=Item.Status.SUGGESTED, suggested_by=member),
         "claim": claim,
         "receipt": claim.receipts.get(),
+        "pending": _pending_receipt(member),
         "away": Away.objects.create(user=member, start=entry.day, end=entry.day),
         "token": unsubscribe_token(member, "morning"),
         "bad_token": "not-a-token",
