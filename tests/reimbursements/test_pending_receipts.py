@@ -376,7 +376,7 @@ def test_the_home_currency_amount_is_on_the_form_from_its_first_render(member_cl
     assert f'<label for="id_home_amount">Amount charged in {project_settings.HOME_CURRENCY}:</label>' in body
     assert "Only if you paid in another currency" in body
     scripts = [s.get("src") for s in parse(body).iter("script")]
-    assert scripts == ["/static/js/claim-form.js"]
+    assert "/static/js/claim-form.js" in scripts  # it shows the field's hint as the currency changes
 
 
 def test_the_pending_size_is_said_as_people_read_it():
