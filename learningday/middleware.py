@@ -1,11 +1,12 @@
-"""Request middleware: the person's time zone, single sign-on failures shown kindly, and pages
-that carry no character HTML forbids."""
+"""Request middleware: the person's time zone, single sign-on failures shown kindly, pages
+that carry no character HTML forbids, and a browser emptied of drafts on sign-out."""
 
 from __future__ import annotations
 
 import logging
 import re
 
+from django.urls import reverse
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,24 @@ class UserTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class ClearStorageOnSignOutMiddleware:
+    """Signing out empties what the site kept in the browser: the check-in's drafts (localStorage,
+    see static/js/checkin.js) may hold text meant for one's teams only, and the next person at a
+    shared computer must not find it. ``Clear-Site-Data: "storage"`` leaves cookies alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method != "POST" or request.path != reverse("account_logout"):
+            return self.get_response(request)
+        was_signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if was_signed_in and not request.user.is_authenticated:
+            response["Clear-Site-Data"] = '"storage"'
+        return response
 
 
 class SocialLoginErrorMiddleware:

@@ -186,13 +186,17 @@ class PulseAnswer(models.Model):
     (``logs.selectors.pulse_results``), and nobody but the person sees their own. ``team``
     is the group the answer counts in, fixed when it is given, so that a quarter's figures
     never move when someone changes teams later (a move would otherwise tell their answer by
-    the difference).
+    the difference). For the same reason deleting a person keeps their answer (the link is
+    cleared, nothing else), and a team with answers cannot be deleted: once a quarter's figures
+    are shown, nothing may make them move, or the change would tell one person's answer.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # The quarter's first day (2026-10-01 for 2026-Q4): see learningday.quarters.
     quarter = models.DateField(_("quarter"))
-    team = models.ForeignKey("learningday.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    team = models.ForeignKey("learningday.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     score = models.PositiveSmallIntegerField(_("score"), validators=[MinValueValidator(1), MaxValueValidator(5)])
     comment = models.TextField(_("comment"), blank=True, max_length=PULSE_COMMENT_MAX)
     created_at = models.DateTimeField(auto_now_add=True)

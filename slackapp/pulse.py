@@ -4,8 +4,9 @@ Learning Day (``slackapp.reminders``), answered with one of five buttons.
 A click records the score through the web's service (``logs.services.pulse_answer``: one
 answer per person per quarter, refused once the quarter is over) and replaces the buttons
 with a thank-you, leaving the rest of the message as it was; "Add a comment" opens a modal
-with the score and an optional comment, saved by the same service. The message never says
-more than the person's own answer, to the person.
+with the score and an optional comment, saved by the same service. The message never shows
+the answer: Slack keeps messages, with the person's name, and a workspace's owners can export
+them; only the comment modal, which is not kept, shows the person their own score.
 """
 
 from __future__ import annotations
@@ -51,11 +52,11 @@ def question_blocks(quarter: Quarter) -> list[dict[str, Any]]:
     ]
 
 
-def thanks_blocks(quarter: Quarter, score: int) -> list[dict[str, Any]]:
+def thanks_blocks(quarter: Quarter) -> list[dict[str, Any]]:
     """What replaces the buttons once the person has answered."""
     return [
         b.section(
-            f"*Thank you.* You answered *{score} of 5* for {quarter.label}; you can change it until the quarter ends.",
+            f"*Thank you.* Your answer for {quarter.label} is recorded; you can change it until the quarter ends.",
             block_id=QUESTION_BLOCK,
         ),
         b.actions(
@@ -107,7 +108,7 @@ def _score_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], conte
     message = body.get("message") or {}
     respond(
         text=message.get("text") or "Thank you for answering the pulse question.",
-        blocks=replace_question(list(message.get("blocks") or []), thanks_blocks(quarter, score)),
+        blocks=replace_question(list(message.get("blocks") or []), thanks_blocks(quarter)),
         replace_original=True,
     )
 

@@ -52,10 +52,13 @@ def _moved_as_json(request: HttpRequest, item, direction: str) -> JsonResponse:
     except services.ReadingError as error:
         return JsonResponse({"error": str(error)}, status=400)
     order = selectors.list_order(item.team)
+    if item.pk not in order:  # taken off the list by someone else since the move
+        return JsonResponse({"error": "it is no longer on the list: reload the page."}, status=409)
     index = order.index(item.pk)
     # The neighbour it swapped with now stands where the item stood: below it after a move up.
     swapped = item.position != before
-    neighbour = order[index + 1 if direction == "up" else index - 1] if swapped else None
+    beside = index + 1 if direction == "up" else index - 1
+    neighbour = order[beside] if swapped and 0 <= beside < len(order) else None
     place = f"position {index + 1} of {len(order)}"
     return JsonResponse(
         {

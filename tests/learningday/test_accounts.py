@@ -122,3 +122,16 @@ def test_repeated_wrong_passwords_are_rate_limited(client, member):
     response = client.post(LOGIN, {"login": "member@example.com", "password": PASSWORD})
     assert "_auth_user_id" not in client.session
     assert "Too many failed login attempts" in response.content.decode()
+
+
+def test_signing_out_empties_the_browsers_storage_where_check_in_drafts_are_kept(client, member):
+    client.force_login(member)
+
+    response = client.post("/accounts/logout/")
+
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"storage"'
+    # Anything else, and a sign-out by someone not signed in, leaves the browser alone.
+    assert "Clear-Site-Data" not in client.post("/accounts/logout/")
+    client.force_login(member)
+    assert "Clear-Site-Data" not in client.get("/")

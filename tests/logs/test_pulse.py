@@ -161,6 +161,24 @@ def test_a_team_with_four_answers_is_hidden_and_one_with_five_is_shown():
 
 
 @pytest.mark.frozen
+def test_deleting_a_person_or_trying_to_delete_a_team_never_moves_a_quarters_figures():
+    """Figures that drop when someone leaves would tell that person's answer by the difference."""
+    from django.db.models import ProtectedError
+
+    robotics, applied = TeamFactory(name="Robotics", slug="robotics"), TeamFactory(name="Applied", slug="applied")
+    first, *_rest = answers(robotics, [5, 4, 4, 3, 2, 1], comments=["Only I wrote this"])
+    answers(applied, [1, 2, 3, 4, 5])
+    before = selectors.pulse_results(quarter=Q3)
+
+    first.user.delete()
+    with pytest.raises(ProtectedError):
+        applied.delete()
+
+    assert selectors.pulse_results(quarter=Q3) == before
+    assert PulseAnswer.objects.filter(user=None).count() == 1
+
+
+@pytest.mark.frozen
 def test_the_organisation_minus_the_teams_shown_never_gives_a_team_below_five():
     """One team below five, folded alone, would be the organisation minus the others: the
     smallest team shown is folded with it, so "Other teams" has at least five answers."""

@@ -257,6 +257,22 @@ def three_on_the_list(team):
     return [ItemFactory(team=team, title=title, position=10 * n) for n, title in enumerate(["A", "B", "C"], 1)]
 
 
+def test_an_item_taken_off_the_list_during_the_move_is_a_clear_answer_not_a_500(
+    client, manager, three_on_the_list, monkeypatch
+):
+    from reading import selectors
+
+    first = three_on_the_list[0]
+    client.force_login(manager)
+    # Another manager rejects the item between the swap and the reading of the list's order.
+    monkeypatch.setattr(selectors, "list_order", lambda team: [item.pk for item in three_on_the_list[1:]])
+
+    response = client.post(f"/reading/{first.pk}/move/", {"direction": "down"}, **JSON)
+
+    assert response.status_code == 409
+    assert response.json() == {"error": "it is no longer on the list: reload the page."}
+
+
 def test_a_move_asked_for_as_json_answers_the_new_place(client, manager, three_on_the_list):
     first, second, third = three_on_the_list
     client.force_login(manager)

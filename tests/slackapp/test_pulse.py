@@ -84,7 +84,8 @@ def test_a_click_records_the_score_and_replaces_the_buttons_with_thanks(slack_ap
     (replaced,) = slack_api.responses
     assert replaced["replace_original"] in (True, "true")
     shown = str(replaced["blocks"])
-    assert "*Thank you.* You answered *4 of 5* for 2026-Q4" in shown
+    assert "*Thank you.* Your answer for 2026-Q4 is recorded" in shown
+    assert "4" not in shown.replace("2026-Q4", "")  # Slack keeps the message: never the score in it
     assert "pulse_score_" not in shown  # the five buttons are gone
     assert "checkin_open" in shown  # the rest of the message stays
     # A second click changes the one answer.
