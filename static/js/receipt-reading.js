@@ -4,14 +4,14 @@
 // render of the form shows the same proposal.
 (function () {
   "use strict";
-  var status = document.querySelector("[data-reading-url]");
-  if (!status || !window.fetch) {
+  // Every kept receipt, in the form's order: the first one that could be read proposes, as the
+  // server's next render would.
+  var statuses = Array.prototype.slice.call(document.querySelectorAll("[data-reading-url]"));
+  if (!statuses.length || !window.fetch) {
     return;
   }
-  var form = status.closest("form");
-  var url = status.getAttribute("data-reading-url");
-  var tries = 0;
-  var MAX_TRIES = 45; // about ninety seconds
+  var form = statuses[0].closest("form");
+  var MAX_TRIES = 45; // about ninety seconds a receipt
 
   function mark(input, note) {
     input.classList.add("read-from-receipt");
@@ -47,23 +47,38 @@
     return filled;
   }
 
-  function ask() {
-    tries += 1;
-    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+  function ask(index, tries) {
+    var status = statuses[index];
+    if (!status) {
+      return;
+    }
+    function next() {
+      status.textContent = "";
+      ask(index + 1, 0);
+    }
+    fetch(status.getAttribute("data-reading-url"), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    })
       .then(function (response) {
         return response.ok ? response.json() : null;
       })
       .then(function (answer) {
         if (!answer) {
-          return;
+          return next();
         }
         if (answer.reading === "waiting") {
-          if (tries < MAX_TRIES) {
-            window.setTimeout(ask, 2000);
+          if (tries + 1 < MAX_TRIES) {
+            window.setTimeout(function () {
+              ask(index, tries + 1);
+            }, 2000);
           }
           return;
         }
-        var filled = answer.reading === "read" ? fill(answer.fields || {}, answer.note) : 0;
+        if (answer.reading !== "read") {
+          return next(); // this one could not be read: the next may
+        }
+        var filled = fill(answer.fields || {}, answer.note);
         status.textContent = filled ? "Read from the receipt: check the fields marked as read from it." : "";
       })
       .catch(function () {
@@ -71,5 +86,7 @@
       });
   }
 
-  window.setTimeout(ask, 1000);
+  window.setTimeout(function () {
+    ask(0, 0);
+  }, 1000);
 })();
