@@ -351,8 +351,9 @@ class PageChecks:
             left_ms = max(deadline - time.monotonic(), 0.1) * 1000
             # The driver enforces this timeout even while the page cannot answer. Across
             # a navigation it asks the next document. page_checks.js sets the flag once
-            # the document's report has reached Python (or leaves it unset: not checked).
-            self.page.wait_for_function("() => window.__e2eChecked !== false", timeout=left_ms)
+            # the document's report has reached Python (or leaves it unset: not checked). Polled
+            # by timer, not by animation frame: a page that paints nothing still answers.
+            self.page.wait_for_function("() => window.__e2eChecked !== false", timeout=left_ms, polling=_POLL_MS)
         except TimeoutError:
             held = f", navigations held: {[route.request.url for route in self.parked]}" if self.parked else ""
             self.errors.append(
