@@ -12,7 +12,7 @@ is also checked, without asking, for:
   it, not the DOM after scripts ran) goes through tests/html_check.py, as the test
   client's responses do.
 
-How every document gets its axe run, deterministically and without sleeps:
+How every document gets its axe run, deterministically, with no sleep in any test:
 
 1. An init script (``page.add_init_script``; like DevTools, not subject to the site's
    CSP) puts axe-core and page_checks.js into every document. Once the document is
@@ -23,22 +23,40 @@ How every document gets its axe run, deterministically and without sleeps:
    post, ``goto``, ``reload``) while the document being left has not reported yet is
    *parked*, and released when that report arrives. The old document stays alive
    while the request waits, so its run finishes however fast the test moves on.
-   (Running axe from Python at that moment is not possible: Chromium holds DevTools
-   commands to a frame while it navigates, so ``page.evaluate`` in the route handler
-   waits for a navigation that waits for the route handler. Tried; it hangs.)
-3. After the test body (``pytest_runtest_call`` below), the document still shown is
-   awaited through the promise the init script left on ``window``, and the test
-   fails with everything found, on every page it opened.
+3. After the test body (``pytest_runtest_call`` below), the harness waits for the
+   document still shown to report, and the test fails with everything found, on
+   every page it opened.
+
+The HTML of each document is read before the browser gets it: a second DevTools
+session pauses every document response (``Fetch``, response stage, in the browser
+process), reads the body, and lets it go on. The document cannot be left before
+it has been read, so nothing has to be held for it.
+
+Nothing here may wait forever. While the main frame navigates, Chromium holds every
+DevTools command to the page (``page.evaluate``, ``response.body()``) until the
+navigation commits; a command sent while the harness parks that navigation would
+wait for a navigation that waits for it. So: no command goes to the page while a
+navigation is parked (the route handler and ``finish`` wait with
+``page.wait_for_timeout``, which the driver answers on its own); a navigation is
+parked for at most ``PARK_TIMEOUT_S`` and then let go with an error naming the page
+that never reported; and ``finish`` waits with ``page.wait_for_function``, whose
+timeout the driver enforces even when the page cannot answer. (Reading the HTML in
+a ``requestfinished`` handler with ``response.body()`` while holding navigations
+for it hung exactly that way when the machine was busy: the test's click started
+the next navigation before the body was asked for.)
 
 Same-document navigations (``#main``) keep the document and need no new run.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import datetime as dt
 import json
 import os
 import re
+import time
 import warnings
 import zoneinfo
 from collections.abc import Iterator
@@ -50,12 +68,13 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import (
     Browser,
     BrowserContext,
+    CDPSession,
     ConsoleMessage,
     Error,
     Page,
     Playwright,
-    Request,
     Route,
+    TimeoutError,
     expect,
     sync_playwright,
 )
@@ -87,6 +106,14 @@ ACTION_TIMEOUT_MS = 10_000
 expect.set_options(timeout=5_000)
 # How long the check after a test waits for the document shown to finish loading.
 FINISH_TIMEOUT_MS = 20_000
+# How long a navigation is parked for the axe run of the document it leaves. The run
+# gives up after 10 s (page_checks.js) and reports that, so only a document that can
+# never report (its script stopped, a dialog open) is let go this way.
+PARK_TIMEOUT_S = 15
+# The step of the waits that must not talk to the page (see the module's docstring).
+_POLL_MS = 50
+# Every document's response, paused in the browser before the page gets it.
+_DOCUMENT_RESPONSES = {"patterns": [{"urlPattern": "*", "resourceType": "Document", "requestStage": "Response"}]}
 
 # Chromium's console message for a response with an error status.
 _CLIENT_ERROR_STATUS = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d\b")
@@ -176,15 +203,21 @@ class PageChecks:
     errors: list[str] = field(default_factory=list)
     unchecked_urls: list[str] = field(default_factory=list)
     checked_ids: set[str] = field(default_factory=set)
-    html_pending: int = 0
+    # Documents whose HTML is being read (DevTools request id: URL), paused meanwhile.
+    html_reading: dict[str, str] = field(default_factory=dict)
+    park_timeout_s: float = PARK_TIMEOUT_S
+    finish_timeout_ms: float = FINISH_TIMEOUT_MS
+    devtools: CDPSession | None = None
 
     def attach(self, init_script: str) -> PageChecks:
         self.page.expose_binding(_BINDING, self._on_report)
         self.page.add_init_script(init_script)
         self.page.on("console", self._on_console)
         self.page.on("pageerror", self._on_page_error)
-        self.page.on("requestfinished", self._on_request_finished)
         self.page.route("**/*", self._on_route)
+        self.devtools = self.page.context.new_cdp_session(self.page)
+        self.devtools.on("Fetch.requestPaused", self._on_document_response)
+        self.devtools.send("Fetch.enable", _DOCUMENT_RESPONSES)
         return self
 
     # Reports from the init script, in the order each document sends them.
@@ -227,22 +260,39 @@ class PageChecks:
                 self.violations.append(format_violation(url, violation))
 
     def _current_done(self) -> bool:
-        if self.html_pending:  # a document's HTML is being read: it must not be left yet
-            return False
         return self.current is None or self.documents[self.current].done
 
     def _release_if_done(self) -> None:
+        # The route handler of each parked request sees this and lets its request go on.
         if self._current_done():
-            while self.parked:
-                self.parked.pop(0).fallback()
+            self.parked.clear()
 
     # Hold every main-frame navigation until the document being left has been checked.
     def _on_route(self, route: Route) -> None:
         request = route.request
-        if not self._current_done() and request.is_navigation_request() and request.frame == self.page.main_frame:
-            self.parked.append(route)
+        if self._current_done() or not request.is_navigation_request() or request.frame != self.page.main_frame:
+            route.fallback()
             return
-        route.fallback()
+        leaving = self.documents[self.current].url
+        self.parked.append(route)
+        deadline = time.monotonic() + self.park_timeout_s
+        try:
+            # Not a sleep for the page: the driver's own timer, so the dispatcher runs the
+            # report that ends the wait; a command to the page would wait for this route.
+            while route in self.parked and time.monotonic() < deadline:
+                self.page.wait_for_timeout(_POLL_MS)
+        except Error:
+            pass  # the page closed: let the request go, the browser drops it anyway
+        if route in self.parked:
+            self.parked.remove(route)
+            if not self._current_done():
+                self.documents[self.current].done = True
+                self.errors.append(
+                    f"axe never reported on {leaving}: the navigation to {request.url} was held "
+                    f"{self.park_timeout_s:g} s for it, then let go; {leaving} was not checked"
+                )
+        with contextlib.suppress(Error):  # the page closed meanwhile
+            route.fallback()
 
     # Console and page errors.
     def _on_console(self, message: ConsoleMessage) -> None:
@@ -259,63 +309,61 @@ class PageChecks:
     def _on_page_error(self, error: Error) -> None:
         self.errors.append(f"uncaught error on {self.page.url}: {error}")
 
-    # The HTML of each document, as the server sent it. Chromium forgets a document's body
-    # once another replaces it, so navigations are held (as for axe) until it has been read:
-    # the count goes up before the first call that lets other events through.
-    def _on_request_finished(self, request: Request) -> None:
-        if request.resource_type != "document":
-            return
-        self.html_pending += 1
+    # The HTML of each document, as the server sent it, read in the browser process while
+    # the response waits there: the page has not got it yet, so it cannot have left it.
+    def _on_document_response(self, event: dict) -> None:
+        request_id, url = event["requestId"], event["request"]["url"]
+        self.html_reading[request_id] = url
         try:
-            body = self._html_body(request)
+            body = self._html_body(event)
         finally:
-            self.html_pending -= 1
-            self._release_if_done()
+            del self.html_reading[request_id]
+            with contextlib.suppress(Error):  # the page or its context closed meanwhile
+                self.devtools.send("Fetch.continueRequest", {"requestId": request_id})
         if body is not None and (errors := html_errors(body)):
             listing = "\n".join(f"  {error}" for error in errors)
-            self.errors.append(f"invalid HTML5 on {request.url} ({len(errors)} problem(s)):\n{listing}")
+            self.errors.append(f"invalid HTML5 on {url} ({len(errors)} problem(s)):\n{listing}")
 
-    def _html_body(self, request: Request) -> bytes | None:
-        response = request.response()
-        if response is None or response.status not in HTML_CHECKED_STATUSES:
-            return None
-        if not response.headers.get("content-type", "").startswith("text/html"):
+    def _html_body(self, event: dict) -> bytes | None:
+        if event.get("responseStatusCode") not in HTML_CHECKED_STATUSES:
+            return None  # a redirect, a 5xx, or a request that failed
+        headers = {header["name"].lower(): header["value"] for header in event.get("responseHeaders", [])}
+        if not headers.get("content-type", "").startswith("text/html"):
             return None
         try:
-            return response.body()
+            answer = self.devtools.send("Fetch.getResponseBody", {"requestId": event["requestId"]})
         except Error as exc:
-            self.errors.append(f"could not read {request.url} to check its HTML: {exc.message.splitlines()[0]}")
+            url = event["request"]["url"]
+            self.errors.append(f"could not read {url} to check its HTML: {exc.message.splitlines()[0]}")
             return None
+        return base64.b64decode(answer["body"]) if answer["base64Encoded"] else answer["body"].encode()
 
     def finish(self) -> None:
-        """Wait for the axe run of the document shown now."""
+        """Wait, for a bounded time, until the document shown now has reported its axe run."""
         if self.page.is_closed():
             return
+        deadline = time.monotonic() + self.finish_timeout_ms / 1000
         try:
-            # page.evaluate has no timeout of its own: a document that never finishes loading
-            # (a resource held back) must fail the test, not hang the suite.
-            result = self.page.evaluate(
-                """(ms) => Promise.race([
-                    window.__e2eAxe ?? null,
-                    new Promise((resolve) => setTimeout(() => resolve({timedOut: true}), ms)),
-                ])""",
-                FINISH_TIMEOUT_MS,
+            # A navigation still parked waits for a report; the page must not be asked
+            # anything meanwhile (see the module's docstring). The route lets it go in time.
+            while self.parked and time.monotonic() < deadline:
+                self.page.wait_for_timeout(_POLL_MS)
+            left_ms = max(deadline - time.monotonic(), 0.1) * 1000
+            # The driver enforces this timeout even while the page cannot answer. Across
+            # a navigation it asks the next document. page_checks.js sets the flag once
+            # the document's report has reached Python (or leaves it unset: not checked). Polled
+            # by timer, not by animation frame: a page that paints nothing still answers.
+            self.page.wait_for_function("() => window.__e2eChecked !== false", timeout=left_ms, polling=_POLL_MS)
+        except TimeoutError:
+            held = f", navigations held: {[route.request.url for route in self.parked]}" if self.parked else ""
+            self.errors.append(
+                f"{self.page.url} was not checked: no axe result within {self.finish_timeout_ms:g} ms "
+                f"(still loading, or a navigation that never ends){held}"
             )
         except Error as exc:
             self.errors.append(f"could not check {self.page.url}: {exc.message.splitlines()[0]}")
-            return
-        if result is not None and result.get("timedOut"):
-            self.errors.append(f"{self.page.url} did not finish loading within {FINISH_TIMEOUT_MS} ms: not checked")
-        elif result is not None:
-            self._record(result)
-        for _ in range(100):  # each round trip lets a pending HTML check finish; no sleeping
-            if not self.html_pending:
-                break
-            self.page.evaluate("() => 0")
-        if self.html_pending:
-            self.errors.append(f"the HTML of {self.page.url} was never read")
-        if self.parked:
-            self.errors.append(f"navigations still held: {[route.request.url for route in self.parked]}")
+        if self.html_reading:
+            self.errors.append(f"the HTML of {sorted(self.html_reading.values())} was still being read")
 
     def problems(self) -> list[str]:
         return [*self.violations, *self.errors]

@@ -11,6 +11,10 @@
   if (window.top !== window || !/^https?:$/.test(location.protocol)) return;
   const axe = window.axe;
   const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  // True once Python has the result (the binding's promise settles after its handler):
+  // the check after a test waits for it with a timeout the driver keeps.
+  window.__e2eChecked = false;
+  const send = (result) => report(result).then(() => { window.__e2eChecked = true; return result; });
   report({ kind: "start", id, url: location.href });
   const parsed = new Promise((resolve) => document.readyState === "loading"
     ? document.addEventListener("DOMContentLoaded", resolve, { once: true }) : resolve());
@@ -25,8 +29,7 @@
   if (!/^(text\/html|application\/xhtml\+xml)$/.test(document.contentType)) {
     // A JSON, CSV or plain-text response, shown in the browser's own viewer: not our markup.
     const result = { kind: "done", id, url: location.href, violations: [], skipped: document.contentType };
-    window.__e2eAxe = Promise.resolve(result);
-    report(result);
+    window.__e2eAxe = send(result);
     return;
   }
   window.__e2eAxe = Promise.race([
@@ -36,5 +39,5 @@
   ]).then(
     (results) => ({ kind: "done", id, url: location.href, violations: results.violations.map(slim) }),
     (error) => ({ kind: "done", id, url: location.href, violations: [], error: String(error) }),
-  ).then((result) => { report(result); return result; });
+  ).then(send);
 })();

@@ -21,6 +21,8 @@ def html(title: str, body: str, head: str = "") -> str:
 
 
 PAGES = {
+    # Never answered (see fake_site): a navigation that does not end.
+    "/held-page": "",
     "/clean": html("Clean", '<main><h1>Clean</h1><p>Nothing wrong here. <a href="/clean-too">Next</a></p></main>'),
     "/clean-too": html("Clean too", "<main><h1>Clean too</h1></main>"),
     # An image without a text alternative: axe's image-alt, impact critical.
@@ -43,13 +45,13 @@ PAGES = {
 
 @pytest.fixture
 def fake_site(checked_browser):
-    """A checked page whose context serves PAGES (strict CSP) and holds /held.css back."""
+    """A checked page whose context serves PAGES (strict CSP) and holds /held.css and /held-page back."""
     page = checked_browser.new_page()
     held: list[Route] = []
 
     def serve(route: Route) -> None:
         path = urlparse(route.request.url).path
-        if path == "/held.css":
+        if path in {"/held.css", "/held-page"}:
             held.append(route)
             return
         headers = {"Content-Security-Policy": STRICT_CSP}
@@ -58,6 +60,15 @@ def fake_site(checked_browser):
     # On the context, so it answers after the page's own route (the one that holds navigations).
     page.context.route(f"{ORIGIN}/**", serve)
     return page, held
+
+
+def wait_for_held(page: Page, held: list[Route]) -> None:
+    """Until the route has handed over the held request (each round trip lets it)."""
+    for _ in range(100):
+        if held:
+            return
+        page.evaluate("() => 0")
+    raise AssertionError("the held request was never made")
 
 
 def test_clean_pages_pass(checked_browser, fake_site):
@@ -99,14 +110,11 @@ def test_invalid_html_on_a_page_the_test_moved_on_from_is_caught(checked_browser
 def test_a_page_left_before_it_finished_loading_is_checked_first(checked_browser, fake_site):
     page, held = fake_site
     page.goto(f"{ORIGIN}/no-alt-slow", wait_until="domcontentloaded")
+    # Before leaving: once the navigation is parked, the page answers no command.
+    wait_for_held(page, held)
     # Leave while the stylesheet is still held back, so axe has not run yet.
     with page.expect_request(f"{ORIGIN}/clean"):
         page.evaluate("() => { location.href = '/clean'; }")
-    for _ in range(100):  # each round trip lets Playwright hand over the held stylesheet's route
-        if held:
-            break
-        page.evaluate("() => 0")
-    assert held, "the stylesheet was never requested"
     for route in held:  # the navigation waits for axe, axe for the stylesheet
         route.fulfill(status=200, content_type="text/css", body="h1 { margin: 0; }")
     expect(page.get_by_role("heading", name="Clean")).to_be_visible()
@@ -136,3 +144,36 @@ def test_console_and_page_errors_fail(checked_browser, page: Page):
     problems = "\n".join(checked_browser.take_problems())
     assert f"console error on {ORIGIN}/script-error: broken" in problems
     assert f"uncaught error on {ORIGIN}/script-error: boom" in problems
+
+
+def test_a_document_that_never_reports_holds_a_navigation_only_for_a_while(checked_browser, fake_site):
+    page, held = fake_site
+    checks = checked_browser.checks_for(page)
+    checks.park_timeout_s = 1  # instead of PARK_TIMEOUT_S, for a quick test
+    page.goto(f"{ORIGIN}/no-alt-slow", wait_until="domcontentloaded")
+    wait_for_held(page, held)
+    # The stylesheet stays held: axe cannot run before the navigation is let go.
+    page.evaluate("() => { location.href = '/clean'; }")
+    expect(page.get_by_role("heading", name="Clean")).to_be_visible()
+
+    problems = checked_browser.take_problems()
+    assert problems == [
+        f"axe never reported on {ORIGIN}/no-alt-slow: the navigation to {ORIGIN}/clean was held 1 s for it, "
+        f"then let go; {ORIGIN}/no-alt-slow was not checked"
+    ]
+    assert checks.checked_urls == [f"{ORIGIN}/clean"]
+
+
+def test_a_navigation_that_never_ends_fails_the_check_instead_of_hanging(checked_browser, fake_site):
+    page, _held = fake_site
+    checks = checked_browser.checks_for(page)
+    checks.finish_timeout_ms = 1_000  # instead of FINISH_TIMEOUT_MS, for a quick test
+    page.goto(f"{ORIGIN}/clean")
+    with page.expect_request(f"{ORIGIN}/held-page"):
+        page.evaluate("() => { location.href = '/held-page'; }")
+
+    problems = checked_browser.take_problems()
+    assert problems == [
+        f"{ORIGIN}/clean was not checked: no axe result within 1000 ms (still loading, or a navigation that never ends)"
+    ]
+    page.close()  # the navigation never ends, so the check after the test would fail again
