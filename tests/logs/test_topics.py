@@ -207,3 +207,37 @@ def test_saving_without_seeing_suggestions_keeps_them_and_an_unticked_one_stays_
 def test_a_topic_ticked_by_the_person_is_chosen(member_client, member, frozen, robotics, history):
     member_client.post("/logs/new/", form_data(topics=[str(history.pk)]))
     assert sources(Entry.objects.get(author=member)) == {"Robotics": "suggested", "History of technology": "chosen"}
+
+
+# --- Topics on entries ----------------------------------------------------------------
+
+
+def _tagged_entry(author, day, *topics):
+    entry = EntryFactory(author=author, day=day, body="Notes")
+    for one in topics:
+        EntryTopic.objects.create(entry=entry, topic=one, source="suggested")
+    return entry
+
+
+@pytest.mark.django_db
+def test_the_feed_shows_topics_as_tags_at_a_constant_query_count(
+    member_client, member, frozen, robotics, history, django_assert_max_num_queries
+):
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _tagged_entry(member, LAST_THURSDAY, robotics, history)
+    with CaptureQueriesContext(connection) as few:
+        body = member_client.get("/logs/").content.decode()
+    assert re.search(
+        r'<ul class="entry-topics" aria-label="Topics">\s*'
+        r'<li class="tag tag-topic">History of technology</li><li class="tag tag-topic">Robotics</li>',
+        body,
+    )
+    for weeks in range(1, 15):
+        _tagged_entry(member, LAST_THURSDAY - dt.timedelta(weeks=weeks), robotics, history)
+    with django_assert_max_num_queries(len(few)):
+        body = member_client.get("/logs/").content.decode()
+    assert body.count('<li class="tag tag-topic">Robotics</li>') == 15
