@@ -140,6 +140,11 @@ MATRIX = [
     get("reading:progress",                 *GET_ON_POST_ONLY, args=ITEM),
     post("reading:progress",                302, 302, 302, 404, 302, 404, 404, 404, args=ITEM,
          data={"state": "reading"}),
+    # A team's home topics: its managers (and administrators) set them; other members of the
+    # team are refused, everyone else learns nothing of the page.
+    get("reading:home_topics",              302, 403, 403, 404, 200, 404, 404, 200, args=["team_slug"]),
+    post("reading:home_topics",             302, 403, 403, 404, 302, 404, 404, 302, args=["team_slug"]),
+    get("reading:home_topics",              302, 404, 404, 404, 404, 404, 404, 404, args=["no_team"]),
     # --- claims: a submitted claim of the member's, with one receipt ---
     get("claims:mine",                      *EVERYONE),
     get("claims:new",                       *EVERYONE),
