@@ -78,7 +78,7 @@ class Ticks(FirstOptionFocus, forms.CheckboxSelectMultiple):
     pass
 
 
-def _ids(value) -> set[int]:
+def typed_ids(value) -> set[int]:
     """Ids from a form's data or initial: strings, numbers, model instances or a comma-separated string."""
     if value in (None, ""):
         return set()
@@ -107,7 +107,7 @@ class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
     class Meta:
         model = Entry
         # In the order the page shows them: errors are listed, and the first one focused, in this order.
-        fields = ["body", "category", "whats_next", "topics", "day", "hours", "links", "items", "crowded_out"]
+        fields = ["body", "category", "whats_next", "day", "hours", "links", "items", "topics", "crowded_out"]
         fields += ["visibility"]
         widgets = {
             "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -138,6 +138,8 @@ class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
             items.queryset = reading_choices(user)
             items.help_text = "Papers, books or courses of your reading lists this was about."
         self.topic_suggestions: list[Suggestion] = []
+        self.suggested_ids: set[int] = set()
+        self.topics_asked = False
         if "topics" in self.fields:
             self._propose_topics()
         self.fields["day"].widget.attrs["max"] = today.isoformat()
@@ -163,13 +165,13 @@ class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
         source = self.data if self.is_bound else self.initial
         self.topics_asked = "topics_shown" in source
         items = []
-        item_ids = _ids(self._typed("items")) if "items" in self.fields else set()
+        item_ids = typed_ids(self._typed("items")) if "items" in self.fields else set()
         if item_ids:
             items = list(self.fields["items"].queryset.filter(pk__in=item_ids).only("pk", "title", "topic_id"))
         self.topic_suggestions = suggest_topics(text=str(self._typed("body") or ""), items=items)
         suggested = {s.topic.pk for s in self.topic_suggestions}
-        ticked = _ids(self._typed("topics"))
-        offered = _ids(self._typed("topics_shown"))
+        ticked = typed_ids(self._typed("topics"))
+        offered = typed_ids(self._typed("topics_shown"))
         if self.instance.pk and not self.is_bound and not self.topics_asked:
             # The entry as saved: its topics are as the person left them; suggestions are only marked.
             offered |= suggested | ticked
@@ -189,19 +191,28 @@ class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
         else:
             self.initial["topics"] = sorted(ticked)
             self.initial["topics_shown"] = shown
-        field.label_from_instance = lambda topic: f"{topic.name} (suggested)" if topic.pk in suggested else topic.name
-        if self.topic_suggestions:
-            reasons = "; ".join(f"{s.topic.name}: {s.because}" for s in self.topic_suggestions)
-            field.help_text = (
-                f"Suggested from your text and reading-list items ({reasons}). Untick any that do not fit."
-            )
-        else:
-            field.help_text = "What this was about. Topics are suggested from your text and reading-list items."
+        self.suggested_ids = suggested
+        field.help_text = "What this was about. Topics are also suggested from your text and reading-list items."
 
     @property
-    def topics_up_front(self) -> bool:
-        """Topics are asked with the three questions once there are suggestions to look at."""
-        return bool(self.topic_suggestions)
+    def topics_note(self) -> str:
+        """Why each suggested topic is suggested, shown above the suggested ticks."""
+        reasons = "; ".join(f"{s.topic.name}: {s.because}" for s in self.topic_suggestions)
+        return f"Suggested from your text and reading-list items ({reasons}). Untick any that do not fit."
+
+    def topic_boxes(self) -> tuple[list, list]:
+        """The topics' ticks in two groups: the suggested ones, asked with the three questions,
+        and the others, behind "More details"."""
+        suggested, others = [], []
+        for box in self["topics"]:
+            (suggested if int(str(box.data["value"])) in self.suggested_ids else others).append(box)
+        return suggested, others
+
+    def suggested_topic_boxes(self) -> list:
+        return self.topic_boxes()[0]
+
+    def other_topic_boxes(self) -> list:
+        return self.topic_boxes()[1]
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -210,14 +221,11 @@ class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
         if first not in (None, "body"):
             self.fields["body"].widget.attrs.pop("autofocus", None)
 
-    def _main_names(self) -> tuple[str, ...]:
-        return (*self.MAIN_FIELDS, "topics") if self.topics_up_front else self.MAIN_FIELDS
-
     def main_fields(self) -> list:
-        return [field for field in self.visible_fields() if field.name in self._main_names()]
+        return [field for field in self.visible_fields() if field.name in self.MAIN_FIELDS]
 
     def more_fields(self) -> list:
-        return [field for field in self.visible_fields() if field.name not in self._main_names()]
+        return [field for field in self.visible_fields() if field.name not in self.MAIN_FIELDS]
 
     def more_open(self) -> bool:
         """Open "More details" where something in it needs fixing, or already says something:
@@ -235,6 +243,8 @@ class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
             return bool(value) and value != Entry.Visibility.TEAMS
         if name == "links" and isinstance(value, str):
             return bool(value.strip())
+        if name == "topics":  # the suggested ones are in sight already
+            return bool(typed_ids(value) - self.suggested_ids)
         return bool(value)
 
     def clean_day(self) -> dt.date:
@@ -248,7 +258,7 @@ class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
         fields = {name: data[name] for name in self.Meta.fields if name not in ("items", "topics")}
         if self.topics_asked:
             fields["topics"] = list(data["topics"])
-            fields["topics_offered"] = frozenset(_ids(data.get("topics_shown")))
+            fields["topics_offered"] = frozenset(typed_ids(data.get("topics_shown")))
         return EntryData(**fields, items=list(data["items"]))
 
 

@@ -88,6 +88,8 @@ MATRIX = [
     get("logs:new",                         *EVERYONE),
     get("logs:preview",                     *GET_ON_POST_ONLY),
     post("logs:preview",                    *EVERYONE, data={"body": "**Kalman** filters"}),  # renders, saves nothing
+    get("logs:topics",                      *GET_ON_POST_ONLY),
+    post("logs:topics",                     *EVERYONE, data={"body": "Bayesian optimisation"}),  # saves nothing
     get("logs:detail",                      302, 200, 200, 404, 200, 404, 404, 404, args=["entry"]),
     get("logs:edit",                        302, 200, 403, 404, 403, 404, 404, 404, args=["entry"]),
     post("logs:edit",                       302, 200, 403, 404, 403, 404, 404, 404, args=["entry"]),

@@ -166,22 +166,48 @@ def _before_details(body: str) -> str:
     return form[: form.index('<details class="more-details"')]
 
 
+def _suggested_fieldset(body: str) -> str:
+    start = body.index('<fieldset class="field field-topics-suggested"')
+    return body[start : body.index("</fieldset>", start)]
+
+
+def _behind_details(body: str) -> str:
+    start = body.index('<details class="more-details"')
+    return body[start : body.index("</details>", start)]
+
+
+def tick(name, *, checked):
+    state = r"[^>]*checked" if checked else r"(?![^>]*checked)[^>]*"
+    return re.compile(rf'<input type="checkbox" name="topics" value="\d+"{state}>\s*{name}</label>')
+
+
 @pytest.mark.django_db
 def test_without_suggestions_topics_wait_behind_more_details(member_client, frozen, robotics):
     body = member_client.get("/logs/new/").content.decode()
+    assert (
+        '<fieldset class="field field-topics-suggested" data-topics-suggested aria-describedby="topics-note" hidden>'
+        in body
+    )
     assert 'name="topics"' not in _before_details(body)
-    assert re.search(r'name="topics" value="\d+"[^>]*>\s*Robotics</label>', body)
-    assert 'More details <span class="more-what">topics,' in body
+    assert tick("Robotics", checked=False).search(_behind_details(body))
+    assert "<legend>Topics</legend>" in body
     assert '<input type="hidden" name="topics_shown" id="id_topics_shown">' in body
 
 
 @pytest.mark.django_db
 def test_the_preview_shows_suggested_topics_ticked_up_front_with_why(member_client, frozen, robotics, history):
     body = member_client.post("/logs/new/", form_data(preview="1")).content.decode()
-    first = _before_details(body)
-    assert re.search(r'name="topics" value="\d+"[^>]*checked[^>]*>\s*Robotics \(suggested\)</label>', first)
-    assert re.search(r'name="topics" value="\d+"(?![^>]*checked)[^>]*>\s*History of technology</label>', first)
-    assert "Suggested from your text and reading-list items (Robotics: the word “robot arm”)" in first
+    suggested = _suggested_fieldset(body)
+    assert "hidden" not in suggested[: suggested.index(">")]
+    assert "<legend>Suggested topics</legend>" in suggested
+    assert tick("Robotics", checked=True).search(suggested)
+    assert "Suggested from your text and reading-list items (Robotics: the word “robot arm”)" in suggested
+    assert "History of technology" not in suggested
+    behind = _behind_details(body)
+    assert "<legend>Other topics</legend>" in behind
+    assert tick("History of technology", checked=False).search(behind)
+    assert "Robotics</label>" not in behind
+    assert '<details class="more-details">' in body  # nothing behind it says anything: closed
     assert f'name="topics_shown" value="{robotics.pk}"' in body
     assert not Entry.objects.exists()
 
@@ -196,17 +222,41 @@ def test_saving_without_seeing_suggestions_keeps_them_and_an_unticked_one_stays_
 
     # Seen on the edit page and unticked: gone, and not suggested again on the next save.
     body = member_client.get(f"/logs/{entry.pk}/edit/").content.decode()
+    assert tick("Robotics", checked=True).search(_suggested_fieldset(body))
     assert f'name="topics_shown" value="{robotics.pk}"' in body
     member_client.post(f"/logs/{entry.pk}/edit/", form_data(topics_shown=str(robotics.pk)))
     assert sources(entry) == {}
     body = member_client.get(f"/logs/{entry.pk}/edit/").content.decode()
-    assert re.search(r'name="topics" value="\d+"(?![^>]*checked)[^>]*>\s*Robotics \(suggested\)</label>', body)
+    assert tick("Robotics", checked=False).search(_suggested_fieldset(body))
+    member_client.post(f"/logs/{entry.pk}/edit/", form_data(topics_shown=str(robotics.pk)))
+    assert sources(entry) == {}
 
 
 @pytest.mark.django_db
-def test_a_topic_ticked_by_the_person_is_chosen(member_client, member, frozen, robotics, history):
+def test_a_topic_ticked_by_the_person_is_chosen_and_opens_more_details_on_edit(
+    member_client, member, frozen, robotics, history
+):
     member_client.post("/logs/new/", form_data(topics=[str(history.pk)]))
-    assert sources(Entry.objects.get(author=member)) == {"Robotics": "suggested", "History of technology": "chosen"}
+    entry = Entry.objects.get(author=member)
+    assert sources(entry) == {"Robotics": "suggested", "History of technology": "chosen"}
+    body = member_client.get(f"/logs/{entry.pk}/edit/").content.decode()
+    assert '<details class="more-details" open>' in body
+    assert tick("History of technology", checked=True).search(_behind_details(body))
+
+
+@pytest.mark.django_db
+def test_live_suggestions_for_the_text_and_the_ticked_items(member_client, team, outsider, robotics, history):
+    paper = ItemFactory(team=team, title="Difference engines", topic=history)
+    hidden = ItemFactory(team=outsider.memberships.get().team, title="Not on my lists", topic=history)
+    answer = member_client.post("/logs/topics/", {"body": "A ROBOT ARM", "items": [paper.pk]}).json()
+    assert answer == {
+        "topics": [
+            {"id": history.pk, "name": "History of technology", "because": "reading-list item “Difference engines”"},
+            {"id": robotics.pk, "name": "Robotics", "because": "the word “robot arm”"},
+        ]
+    }
+    # An item of a list the person cannot see says nothing, not even its title.
+    assert member_client.post("/logs/topics/", {"body": "", "items": [hidden.pk]}).json() == {"topics": []}
 
 
 # --- Topics on entries ----------------------------------------------------------------
