@@ -1,12 +1,19 @@
 from django.contrib import admin
 
-from logs.models import Away, Entry
+from logs.models import Away, Entry, EntryTopic
+
+
+class EntryTopicInline(admin.TabularInline):
+    model = EntryTopic
+    extra = 0
+    fields = ["topic", "source"]
 
 
 @admin.register(Entry)
 class EntryAdmin(admin.ModelAdmin):
+    inlines = [EntryTopicInline]
     list_display = ["day", "author", "category", "hours", "crowded_out", "visibility", "created_at"]
-    list_filter = ["category", "visibility", "crowded_out", "day", "author__memberships__team"]
+    list_filter = ["category", "visibility", "crowded_out", "day", "topics", "author__memberships__team"]
     search_fields = ["body", "author__email", "author__display_name"]
     date_hierarchy = "day"
     list_select_related = ["author"]

@@ -17,8 +17,10 @@ from django.utils import timezone
 from learningday import calendar
 from learningday.models import Membership
 from learningday.quarters import Quarter
-from logs.models import Entry, PulseAnswer
+from logs.models import Entry, EntryTopic, PulseAnswer
 from logs.selectors import pulse_opens_on
+from logs.topics import rank
+from reading.models import Topic
 
 C = Entry.Category
 
@@ -167,6 +169,7 @@ def seed(*, stdout=None) -> None:
                     author=user, day=day, defaults={"body": body, "category": kind, "links": links}
                 )
                 created += new
+    _tag(days[-1])
     if stdout is not None:
         stdout.write(f"logs: {created} new entries over the last 12 Learning Days")
     seed_pulse(today=today, stdout=stdout)
@@ -224,3 +227,16 @@ def seed_pulse(*, today: dt.date, stdout=None) -> None:
                 created += new
     if stdout is not None:
         stdout.write(f"logs: {created} new pulse answers over the last {len(PULSE_TURNOUT)} quarters")
+
+
+def _tag(since: dt.date) -> None:
+    """Demo entries without topics get the app's suggestions, as the check-in would propose them."""
+    topics = list(Topic.objects.all())
+    untagged = Entry.objects.filter(day__gte=since, topic_links__isnull=True).prefetch_related("items")
+    EntryTopic.objects.bulk_create(
+        [
+            EntryTopic(entry=entry, topic=suggestion.topic, source=EntryTopic.Source.SUGGESTED)
+            for entry in untagged
+            for suggestion in rank(text=entry.body, items=entry.items.all(), topics=topics)[:3]
+        ]
+    )

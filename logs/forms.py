@@ -12,7 +12,8 @@ from learningday.models import Team
 from learningday.widgets import QuickSelect
 from logs.models import PULSE_COMMENT_MAX, Away, Entry
 from logs.services import EntryData
-from reading.models import Item
+from logs.topics import Suggestion, suggest_topics
+from reading.models import Item, Topic
 from reading.selectors import items_visible_to
 
 MAX_LINKS = 10
@@ -77,8 +78,27 @@ class Ticks(FirstOptionFocus, forms.CheckboxSelectMultiple):
     pass
 
 
+def typed_ids(value) -> set[int]:
+    """Ids from a form's data or initial: strings, numbers, model instances or a comma-separated string."""
+    if value in (None, ""):
+        return set()
+    if isinstance(value, str):
+        value = value.split(",")
+    ids = set()
+    for one in value:
+        one = getattr(one, "pk", one)
+        try:
+            ids.add(int(one))
+        except (TypeError, ValueError):
+            continue
+    return ids
+
+
 class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
     links = LinksField(label="Links", required=False, help_text="Papers, repositories, notebooks: one per line.")
+    # The topics the form proposed, so that saving knows which ticks were suggested and which
+    # suggestions the person unticked. Its presence also says the person was asked at all.
+    topics_shown = forms.CharField(required=False, widget=forms.HiddenInput)
 
     # Asked every time; the rest waits behind "More details", with defaults that fit most days.
     MAIN_FIELDS = ("body", "category", "whats_next")
@@ -87,13 +107,15 @@ class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
     class Meta:
         model = Entry
         # In the order the page shows them: errors are listed, and the first one focused, in this order.
-        fields = ["body", "category", "whats_next", "day", "hours", "links", "items", "crowded_out", "visibility"]
+        fields = ["body", "category", "whats_next", "day", "hours", "links", "items", "topics", "crowded_out"]
+        fields += ["visibility"]
         widgets = {
             "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "body": forms.Textarea(attrs={"rows": 6}),
             "hours": forms.NumberInput(attrs={"step": "0.5", "min": "0.5", "max": "24", "inputmode": "decimal"}),
             "whats_next": forms.Textarea(attrs={"rows": 2}),
             "items": Ticks,  # with a search box to find a title: checkin.js
+            "topics": Ticks,
             "visibility": RadioButtons,
         }
         error_messages = {
@@ -115,6 +137,11 @@ class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
             items = self.fields["items"]
             items.queryset = reading_choices(user)
             items.help_text = "Papers, books or courses of your reading lists this was about."
+        self.topic_suggestions: list[Suggestion] = []
+        self.suggested_ids: set[int] = set()
+        self.topics_asked = False
+        if "topics" in self.fields:
+            self._propose_topics()
         self.fields["day"].widget.attrs["max"] = today.isoformat()
         self.fields["day"].help_text = "Today by default; you may log a past day, not a future one."
         if not self.instance.pk and not self.is_bound:
@@ -122,6 +149,70 @@ class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
         if not self.quick:
             # The check-in page is for writing: the cursor starts in the text box.
             self.fields["body"].widget.attrs["autofocus"] = True
+
+    def _typed(self, name: str):
+        if self.is_bound:
+            return self[name].data
+        return self.initial.get(name)
+
+    def _propose_topics(self) -> None:
+        """Suggest topics from the text and items typed (or saved): new suggestions are ticked,
+        and remembered as shown, so that one the person unticks stays off."""
+        field = self.fields["topics"]
+        field.queryset = Topic.objects.order_by("name")
+        field.required = False
+        field.label = "Topics"
+        source = self.data if self.is_bound else self.initial
+        self.topics_asked = "topics_shown" in source
+        items = []
+        item_ids = typed_ids(self._typed("items")) if "items" in self.fields else set()
+        if item_ids:
+            items = list(self.fields["items"].queryset.filter(pk__in=item_ids).only("pk", "title", "topic_id"))
+        self.topic_suggestions = suggest_topics(text=str(self._typed("body") or ""), items=items)
+        suggested = {s.topic.pk for s in self.topic_suggestions}
+        ticked = typed_ids(self._typed("topics"))
+        offered = typed_ids(self._typed("topics_shown"))
+        if self.instance.pk and not self.is_bound and not self.topics_asked:
+            # The entry as saved: its topics are as the person left them; suggestions are only marked.
+            offered |= suggested | ticked
+        else:
+            ticked |= suggested - offered
+            offered |= suggested
+        shown = ",".join(str(pk) for pk in sorted(offered))
+        if self.is_bound:
+            if self.topics_asked:
+                self.data = self.data.copy()
+                values = [str(pk) for pk in sorted(ticked)]
+                if hasattr(self.data, "setlist"):
+                    self.data.setlist("topics", values)
+                else:
+                    self.data["topics"] = values
+                self.data["topics_shown"] = shown
+        else:
+            self.initial["topics"] = sorted(ticked)
+            self.initial["topics_shown"] = shown
+        self.suggested_ids = suggested
+        field.help_text = "What this was about. Topics are also suggested from your text and reading-list items."
+
+    @property
+    def topics_note(self) -> str:
+        """Why each suggested topic is suggested, shown above the suggested ticks."""
+        reasons = "; ".join(f"{s.topic.name}: {s.because}" for s in self.topic_suggestions)
+        return f"Suggested from your text and reading-list items ({reasons}). Untick any that do not fit."
+
+    def topic_boxes(self) -> tuple[list, list]:
+        """The topics' ticks in two groups: the suggested ones, asked with the three questions,
+        and the others, behind "More details"."""
+        suggested, others = [], []
+        for box in self["topics"]:
+            (suggested if int(str(box.data["value"])) in self.suggested_ids else others).append(box)
+        return suggested, others
+
+    def suggested_topic_boxes(self) -> list:
+        return self.topic_boxes()[0]
+
+    def other_topic_boxes(self) -> list:
+        return self.topic_boxes()[1]
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -152,6 +243,8 @@ class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
             return bool(value) and value != Entry.Visibility.TEAMS
         if name == "links" and isinstance(value, str):
             return bool(value.strip())
+        if name == "topics":  # the suggested ones are in sight already
+            return bool(typed_ids(value) - self.suggested_ids)
         return bool(value)
 
     def clean_day(self) -> dt.date:
@@ -162,7 +255,11 @@ class EntryForm(FocusFirstErrorMixin, forms.ModelForm):
 
     def entry_data(self) -> EntryData:
         data = self.cleaned_data
-        return EntryData(**{name: list(data[name]) if name == "items" else data[name] for name in self.Meta.fields})
+        fields = {name: data[name] for name in self.Meta.fields if name not in ("items", "topics")}
+        if self.topics_asked:
+            fields["topics"] = list(data["topics"])
+            fields["topics_offered"] = frozenset(typed_ids(data.get("topics_shown")))
+        return EntryData(**fields, items=list(data["items"]))
 
 
 def reading_choices(user):
@@ -177,6 +274,7 @@ class QuickEntryForm(EntryForm):
     """The dashboard's short form: what, and what kind; the rest keeps its defaults."""
 
     links = None  # declared on EntryForm, so it must be taken off here explicitly
+    topics_shown = None
     quick = True
 
     class Meta(EntryForm.Meta):

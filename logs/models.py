@@ -64,6 +64,9 @@ class Entry(models.Model):
     items = models.ManyToManyField(
         "reading.Item", blank=True, related_name="entries", verbose_name=_("from the reading list")
     )
+    topics = models.ManyToManyField(
+        "reading.Topic", through="EntryTopic", blank=True, related_name="entries", verbose_name=_("topics")
+    )
     visibility = models.CharField(
         _("who can see it"), max_length=10, choices=Visibility.choices, default=Visibility.TEAMS
     )
@@ -113,6 +116,31 @@ class Entry(models.Model):
     @property
     def on_learning_day(self) -> bool:
         return calendar.is_learning_day(self.day)
+
+
+class EntryTopic(models.Model):
+    """A topic of an entry, and whether the app suggested it (the person kept it) or the person chose it."""
+
+    class Source(models.TextChoices):
+        SUGGESTED = "suggested", _("Suggested")
+        CHOSEN = "chosen", _("Chosen")
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="topic_links")
+    topic = models.ForeignKey("reading.Topic", on_delete=models.CASCADE, related_name="entry_links")
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.CHOSEN)
+
+    class Meta:
+        verbose_name = "entry topic"
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "topic"], name="entry_topic_once"),
+            models.CheckConstraint(
+                condition=models.Q(source__in=["suggested", "chosen"]), name="entry_topic_source_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["topic", "entry"], name="entry_topic_by_topic")]
+
+    def __str__(self) -> str:
+        return f"{self.entry} · {self.topic} ({self.source})"
 
 
 class Away(models.Model):

@@ -15,7 +15,7 @@ from learningday import calendar
 from learningday.models import Holiday, Membership, Team, User
 from learningday.quarters import Quarter
 from logs.models import Away, Entry, PulseAnswer
-from reading.models import Item
+from reading.models import Item, Topic
 from reading.selectors import items_visible_to
 
 SEARCH_CONFIG = "english"
@@ -55,6 +55,7 @@ def entries_visible_to(user: User) -> QuerySet[Entry]:
             ),
             # Only the reading items this reader may see, so that an entry does not leak a team's list.
             Prefetch("items", queryset=items_visible_to(user).order_by("title"), to_attr="visible_items"),
+            Prefetch("topics", queryset=Topic.objects.only("pk", "name").order_by("name"), to_attr="topic_list"),
         )
     )
 

@@ -12,9 +12,10 @@ from learningday import calendar
 from learningday.models import Membership, Team, User
 from learningday.quarters import Quarter
 from logs import selectors, signals
-from logs.models import PULSE_COMMENT_MAX, Away, CalendarFeed, Entry, PulseAnswer, new_calendar_token
+from logs.models import PULSE_COMMENT_MAX, Away, CalendarFeed, Entry, EntryTopic, PulseAnswer, new_calendar_token
 from logs.reminders import OPT_IN
-from reading.models import Item
+from logs.topics import suggest_topics
+from reading.models import Item, Topic
 from reading.selectors import items_visible_to
 
 
@@ -33,6 +34,12 @@ class EntryData:
     crowded_out: bool = False
     visibility: str = Entry.Visibility.TEAMS
     items: list[Item] = field(default_factory=list)
+    # The topics the person ticked; None where they were not asked (Slack, the dashboard's
+    # short form): then the app's suggestions are recorded, as suggested.
+    topics: list[Topic] | None = None
+    # Ids of the topics the form proposed: a ticked one of these is recorded as suggested, an
+    # unticked one stays off.
+    topics_offered: frozenset[int] = frozenset()
 
 
 _FIELDS = ("day", "body", "category", "hours", "links", "whats_next", "crowded_out", "visibility")
@@ -85,6 +92,7 @@ def entry_save(*, user: User, data: EntryData, entry: Entry | None = None) -> tu
             entry.save(force_update=True)
             created = False
         entry.items.set(data.items)
+        _save_topics(entry, data, created=created)
         if created:
             _share_on_slack(entry)
         entry_id, author_id = entry.pk, user.pk
@@ -92,6 +100,28 @@ def entry_save(*, user: User, data: EntryData, entry: Entry | None = None) -> tu
             lambda: signals.entry_saved.send(Entry, entry_id=entry_id, author_id=author_id, created=created)
         )
     return entry, created
+
+
+def _save_topics(entry: Entry, data: EntryData, *, created: bool) -> None:
+    """Record the entry's topics and, for each, whether the app suggested it or the person chose it."""
+    Source = EntryTopic.Source
+    existing = {} if created else dict(EntryTopic.objects.filter(entry=entry).values_list("topic_id", "source"))
+    if data.topics is None:
+        # Not asked: what the entry had stays, and today's suggestions join it.
+        wanted = dict(existing)
+        for suggestion in suggest_topics(text=data.body, items=data.items):
+            wanted.setdefault(suggestion.topic.pk, Source.SUGGESTED)
+    else:
+        wanted = {
+            topic.pk: existing.get(topic.pk) or (Source.SUGGESTED if topic.pk in data.topics_offered else Source.CHOSEN)
+            for topic in data.topics
+        }
+    gone = set(existing) - set(wanted)
+    if gone:
+        EntryTopic.objects.filter(entry=entry, topic_id__in=gone).delete()
+    EntryTopic.objects.bulk_create(
+        [EntryTopic(entry=entry, topic_id=pk, source=source) for pk, source in wanted.items() if pk not in existing]
+    )
 
 
 def _share_on_slack(entry: Entry) -> None:

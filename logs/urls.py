@@ -8,6 +8,7 @@ urlpatterns = [
     path("logs/", views.feed, name="feed"),
     path("logs/new/", views.entry_new, name="new"),
     path("logs/preview/", views.entry_preview, name="preview"),
+    path("logs/topics/", views.entry_topics, name="topics"),
     path("logs/<int:pk>/", views.entry_detail, name="detail"),
     path("logs/<int:pk>/edit/", views.entry_edit, name="edit"),
     path("logs/<int:pk>/delete/", views.entry_delete, name="delete"),

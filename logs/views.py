@@ -21,8 +21,9 @@ from learningday.quarters import Quarter
 from learningday.services import ALREADY_SAVED, create_once
 from logs import ical, reminders, selectors, services
 from logs.charts import heatmap_svg, participation_svg
-from logs.forms import AwayForm, EntryForm, FeedFilterForm, PulseForm, QuickEntryForm
+from logs.forms import AwayForm, EntryForm, FeedFilterForm, PulseForm, QuickEntryForm, reading_choices, typed_ids
 from logs.models import Away, Entry
+from logs.topics import suggest_topics
 
 PAGE_SIZE = 20
 # The session key that carries "this draft is saved" from a check-in to the entry's page.
@@ -204,6 +205,17 @@ def _entry_form(
 def entry_preview(request: HttpRequest) -> JsonResponse:
     """The check-in text as the entry will show it, sanitised the same way, for checkin.js."""
     return JsonResponse({"html": markdown.render(request.POST.get("body", ""))})
+
+
+@require_POST
+def entry_topics(request: HttpRequest) -> JsonResponse:
+    """Topics suggested for the text and the reading-list items being typed, for checkin.js."""
+    ids = typed_ids(request.POST.getlist("items"))
+    items = reading_choices(request.user).filter(pk__in=ids).only("pk", "title", "topic_id") if ids else []
+    suggestions = suggest_topics(text=request.POST.get("body", ""), items=items)
+    return JsonResponse(
+        {"topics": [{"id": s.topic.pk, "name": s.topic.name, "because": s.because} for s in suggestions]}
+    )
 
 
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:

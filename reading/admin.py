@@ -13,8 +13,10 @@ from reading.models import Endorsement, Item, Progress, Topic
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
+    list_display = ["name", "slug", "keywords"]
+    search_fields = ["name", "keywords"]
+    fields = ["name", "slug", "keywords", "home_teams"]
+    filter_horizontal = ["home_teams"]
     prepopulated_fields = {"slug": ["name"]}
 
 

@@ -20,8 +20,37 @@ DL_READING, DL_CODING, MATHS, MANAGEMENT, HISTORY = (
     "deep-learning-coding",
     "maths-and-statistics",
     "management",
-    "historical-context",
+    "history-of-technology",
 )
+
+# The organisation's fields: slug, name, keywords (whole words, any case; admins edit them).
+TOPICS = [
+    (DL_READING, "Deep learning reading",
+     "deep learning, neural network, neural networks, transformer, attention, augmentation, generative models, "
+     "representations, meta-learning, reinforcement learning, Meta-Reinforcement Learning, arXiv"),
+    (DL_CODING, "Deep learning coding",
+     "PyTorch, JAX, TensorFlow, training loop, fine-tuning, CUDA, MLP, GNN, fast.ai, torch.compile"),
+    ("ml-systems", "ML systems",
+     "ML, MLOps, inference, serving, GPU, torch.compile, speed-up, Parquet, DuckDB, data pipeline, compiler"),
+    (MATHS, "Maths and statistics",
+     "maths, math, statistics, probability, linear algebra, calculus, Bayesian, SVD, PCA, eigen-decomposition, "
+     "ELBO, KL, Jensen's inequality, calibration, Kalman filter"),
+    ("software-engineering", "Software engineering",
+     "design docs, design doc, code review, refactoring, testing, SQL, architecture, non-goals"),
+    ("robotics", "Robotics",
+     "robot, robots, robotics, locomotion, sim-to-real, visuomotor, limb, agents, Apollo guidance computer"),
+    (MANAGEMENT, "Management",
+     "management, manager, leadership, feedback, hiring, one-on-one, roadmap"),
+    (HISTORY, "History of technology",
+     "history, history of computing, Apollo, Turing, Babbage, ENIAC, cyber war"),
+]  # fmt: skip
+
+# Each demo team's own fields: anything else its people learn is outside the field.
+HOME_TOPICS = {
+    "robotics": ["robotics", DL_READING, DL_CODING],
+    "research": [DL_READING, MATHS],
+    "applied": [DL_CODING, "ml-systems", "software-engineering"],
+}
 
 # team slug (None: everyone), topic, kind, title, authors, year, arXiv id, ISBN-13, url, why
 ITEMS = [
@@ -107,11 +136,17 @@ PROGRESS = [
 
 @transaction.atomic
 def seed(*, stdout=None) -> None:
-    # The migration adds these too; a database emptied by a test run may have lost them.
-    for slug in (DL_READING, DL_CODING, MATHS, MANAGEMENT, HISTORY):
-        Topic.objects.get_or_create(slug=slug, defaults={"name": slug.replace("-", " ").capitalize()})
+    # The migrations add some of these too; a database emptied by a test run may have lost them.
+    for slug, name, keywords in TOPICS:
+        topic, _ = Topic.objects.get_or_create(slug=slug, defaults={"name": name, "keywords": keywords})
+        if topic.keywords != keywords:  # the migrations' starting keywords give way to the demo's
+            topic.keywords = keywords
+            topic.save(update_fields=["keywords"])
     teams = {t.slug: t for t in Team.objects.filter(slug__in=["robotics", "research", "applied"])}
     topics = {t.slug: t for t in Topic.objects.all()}
+    for team_slug, slugs in HOME_TOPICS.items():
+        if team_slug in teams and not teams[team_slug].home_topics.exists():
+            teams[team_slug].home_topics.set([topics[slug] for slug in slugs])
     managers = {t.slug: t.memberships.filter(role="manager").select_related("user").first() for t in teams.values()}
     curator = User.objects.filter(email="manager@example.com").first()
     created = 0

@@ -191,3 +191,15 @@ class BibtexImportForm(forms.Form):
             raise ValidationError(
                 "The file is not UTF-8 text: save it as UTF-8 and try again.", code="encoding"
             ) from None
+
+
+class HomeTopicsForm(forms.Form):
+    """A team's home topics: its own fields, ticked among all the organisation's topics."""
+
+    topics = forms.ModelMultipleChoiceField(
+        label="Home topics",
+        queryset=Topic.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The fields this team works in. An entry in any other topic counts as learning outside the field.",
+    )

@@ -17,12 +17,32 @@ class Topic(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    keywords = models.TextField(
+        _("keywords"),
+        blank=True,
+        help_text=_(
+            "Words or phrases that suggest this topic when an entry mentions them: one per line, "
+            "or separated by commas. Whole words only, in any case: “ML” does not match “HTML”."
+        ),
+    )
+    # A team's own fields: a topic outside them is learning outside the team's field.
+    home_teams = models.ManyToManyField(Team, blank=True, related_name="home_topics", verbose_name=_("home topic of"))
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return split_keywords(self.keywords)
+
+
+def split_keywords(text: str) -> list[str]:
+    """Keywords as an admin typed them, one per line or comma-separated; blanks and repeats dropped."""
+    words = (" ".join(part.split()) for line in (text or "").splitlines() for part in line.split(","))
+    return list(dict.fromkeys(word for word in words if word))
 
 
 def _once_per_list(field: str) -> models.UniqueConstraint:

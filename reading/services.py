@@ -58,6 +58,20 @@ def can_curate(user: User, team: Team | None) -> bool:
     return team.pk in user.managed_team_ids
 
 
+def may_set_home_topics(user: User, team: Team) -> bool:
+    """The team's managers (and administrators) say which topics are the team's own fields."""
+    return user.is_active and (user.is_staff or team.pk in user.managed_team_ids)
+
+
+def team_home_topics_set(*, user: User, team: Team, topics: Sequence[Topic]) -> None:
+    """Set the team's home topics: learning in any other topic is learning outside its field."""
+    if not may_set_home_topics(user, team):
+        raise ReadingError("Only the team's managers set its home topics.")
+    with transaction.atomic():
+        Team.objects.select_for_update().filter(pk=team.pk).first()  # one change at a time per team
+        team.home_topics.set(topics)
+
+
 def find_duplicate(data: ItemData, *, exclude: Item | None = None) -> Item | None:
     """An item on the same list (same team, or everyone's) with the same identifier or link.
 

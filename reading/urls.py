@@ -10,6 +10,7 @@ urlpatterns = [
     path("import/", views.import_bibtex, name="import"),
     path("export.bib", views.export_bib, name="export_bib"),
     path("export.csv", views.export_csv, name="export_csv"),
+    path("teams/<slug:slug>/topics/", views.home_topics, name="home_topics"),
     path("<int:pk>/", views.item_detail, name="detail"),
     path("<int:pk>/edit/", views.item_edit, name="edit"),
     path("<int:pk>/curate/", views.item_curate, name="curate"),

@@ -90,6 +90,8 @@ MATRIX = [
     get("logs:new",                         *EVERYONE),
     get("logs:preview",                     *GET_ON_POST_ONLY),
     post("logs:preview",                    *EVERYONE, data={"body": "**Kalman** filters"}),  # renders, saves nothing
+    get("logs:topics",                      *GET_ON_POST_ONLY),
+    post("logs:topics",                     *EVERYONE, data={"body": "Bayesian optimisation"}),  # saves nothing
     get("logs:detail",                      302, 200, 200, 404, 200, 404, 404, 404, args=["entry"]),
     get("logs:edit",                        302, 200, 403, 404, 403, 404, 404, 404, args=["entry"]),
     post("logs:edit",                       302, 200, 403, 404, 403, 404, 404, 404, args=["entry"]),
@@ -147,6 +149,11 @@ MATRIX = [
     get("reading:progress",                 *GET_ON_POST_ONLY, args=ITEM),
     post("reading:progress",                302, 302, 302, 404, 302, 404, 404, 404, args=ITEM,
          data={"state": "reading"}),
+    # A team's home topics: its managers (and administrators) set them; other members of the
+    # team are refused, everyone else learns nothing of the page.
+    get("reading:home_topics",              302, 403, 403, 404, 200, 404, 404, 200, args=["team_slug"]),
+    post("reading:home_topics",             302, 403, 403, 404, 302, 404, 404, 302, args=["team_slug"]),
+    get("reading:home_topics",              302, 404, 404, 404, 404, 404, 404, 404, args=["no_team"]),
     # --- claims: a submitted claim of the member's, with one receipt ---
     get("claims:mine",                      *EVERYONE),
     get("claims:new",                       *EVERYONE),

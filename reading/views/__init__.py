@@ -5,10 +5,12 @@ from reading.views.browse import item_list, shelf
 from reading.views.curation import item_curate, item_move, item_reject
 from reading.views.exports import export_bib, export_csv
 from reading.views.item import item_detail, item_edit, item_endorse, item_new, item_progress
+from reading.views.topics import home_topics
 
 __all__ = [
     "export_bib",
     "export_csv",
+    "home_topics",
     "import_bibtex",
     "item_curate",
     "item_detail",

@@ -6,6 +6,8 @@
 //   person and per entry), offered back when the form opens afresh, and forgotten once the
 //   entry's page says it is saved (data-draft-saved). A form sent back with errors keeps it.
 // * A search box over the reading-list ticks: typing narrows the list.
+// * Topics suggested while typing (POST logs:topics): a new suggestion is ticked once, and
+//   remembered in topics_shown, so that one the person unticks stays off (as on the server).
 (function () {
   "use strict";
 
@@ -283,6 +285,116 @@
           box.focus();
         }
       }
+    });
+  }
+
+  // --- Suggested topics ------------------------------------------------------------
+
+  var topicsUrl = form.getAttribute("data-topics-url");
+  var shown = form.elements.namedItem("topics_shown");
+  var topicBoxes = form.querySelectorAll('input[type="checkbox"][name="topics"]');
+  var upFront = form.querySelector("[data-topics-suggested]");
+  var upFrontTicks = upFront ? upFront.querySelector("[data-topic-ticks]") : null;
+  var topicNote = upFront ? upFront.querySelector("[data-topics-note]") : null;
+  var otherTicks = form.querySelector("[data-topic-others]");
+  var topicStatus = form.querySelector("[data-topic-status]");
+  var autoTicked = {}; // ticked by a suggestion, not (yet) touched by the person
+  var topicTimer = null;
+  var topicSeq = 0;
+
+  function offeredIds() {
+    return (shown.value || "").split(",").filter(Boolean);
+  }
+
+  function showSuggestions(suggestions) {
+    var offered = offeredIds();
+    var byId = {};
+    suggestions.forEach(function (topic) {
+      byId[String(topic.id)] = topic;
+    });
+    var added = [];
+    Array.prototype.forEach.call(topicBoxes, function (box) {
+      var row = box.closest("label").parentElement;
+      if (byId[box.value]) {
+        if (offered.indexOf(box.value) === -1) {
+          box.checked = true; // proposed once; if the person unticks it, it stays off
+          autoTicked[box.value] = true;
+          offered.push(box.value);
+          added.push(byId[box.value].name);
+        }
+        upFrontTicks.appendChild(row);
+      } else if (upFrontTicks.contains(row) && (!box.checked || autoTicked[box.value])) {
+        // No longer suggested by the text: back with the others, as if never proposed.
+        if (autoTicked[box.value]) {
+          box.checked = false;
+          delete autoTicked[box.value];
+          offered = offered.filter(function (id) {
+            return id !== box.value;
+          });
+        }
+        otherTicks.appendChild(row);
+      }
+    });
+    shown.value = offered.join(",");
+    upFront.hidden = !upFrontTicks.children.length;
+    topicNote.textContent = suggestions.length
+      ? "Suggested from your text and reading-list items (" +
+        suggestions
+          .map(function (topic) {
+            return topic.name + ": " + topic.because;
+          })
+          .join("; ") +
+        "). Untick any that do not fit."
+      : "";
+    if (added.length && topicStatus) {
+      topicStatus.textContent = "Topics suggested and ticked: " + added.join(", ") + ".";
+    }
+  }
+
+  function suggestTopics() {
+    var seq = ++topicSeq;
+    var data = new URLSearchParams();
+    data.set("body", body.value);
+    Array.prototype.forEach.call(form.querySelectorAll('input[name="items"]:checked'), function (box) {
+      data.append("items", box.value);
+    });
+    data.set("csrfmiddlewaretoken", csrf ? csrf.value : "");
+    fetch(topicsUrl, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("topics " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (result) {
+        if (seq === topicSeq) {
+          showSuggestions(result.topics);
+        }
+      })
+      .catch(function () {
+        // No suggestions this time: saving suggests them on the server.
+      });
+  }
+
+  function scheduleTopics() {
+    window.clearTimeout(topicTimer);
+    topicTimer = window.setTimeout(suggestTopics, 600);
+  }
+
+  if (topicsUrl && shown && body && upFrontTicks && topicNote && otherTicks && topicBoxes.length) {
+    body.addEventListener("input", scheduleTopics);
+    Array.prototype.forEach.call(boxes, function (box) {
+      box.addEventListener("change", scheduleTopics);
+    });
+    Array.prototype.forEach.call(topicBoxes, function (box) {
+      box.addEventListener("change", function () {
+        delete autoTicked[box.value]; // the person's own choice now
+      });
     });
   }
 

@@ -76,12 +76,16 @@ def test_member_logs_the_day_with_the_keyboard_alone(checked_browser, demo_passw
     expect(page.get_by_label("What's next")).to_be_focused()
     page.keyboard.type("Try it on our gripper policy.")
 
+    # The text suggested a topic: ticked, with the three questions, and why.
+    suggested = page.get_by_role("group", name="Suggested topics")
+    expect(suggested.get_by_role("checkbox", name="Deep learning reading")).to_be_checked()
+    expect(suggested).to_contain_text("the word “neural networks”")
+
     # More details, opened with the keyboard.
     hours = page.get_by_label("Time spent (hours)")
     expect(hours).to_be_hidden()
-    page.keyboard.press("Tab")
     summary = page.locator("summary", has_text="More details")
-    expect(summary).to_be_focused()
+    tab_to(page, summary)
     page.keyboard.press("Enter")
     expect(hours).to_be_visible()
     assert_no_sideways_scroll(page)
@@ -119,7 +123,39 @@ def test_member_logs_the_day_with_the_keyboard_alone(checked_browser, demo_passw
     expect(entry).to_contain_text("6.5 h")
     expect(entry.locator("strong")).to_have_text("random shared weights")
     expect(entry.get_by_role("link", name=TITLE)).to_be_visible()
+    expect(entry.get_by_role("list", name="Topics")).to_contain_text("Deep learning reading")
     assert_no_sideways_scroll(page)
+
+
+def test_a_suggested_topic_is_ticked_while_typing_and_an_untick_stays(checked_browser, demo_password):
+    from logs.models import Entry
+
+    page = checked_browser.new_page(viewport=PHONE, color_scheme="dark")
+    login(page, MEMBER, demo_password)
+    page.goto("/logs/new/")
+    suggested = page.get_by_role("group", name="Suggested topics")
+    expect(suggested).to_be_hidden()
+    body = page.get_by_label("What did you learn today?")
+    body.fill("Calibrated the robot arm, then some Bayesian statistics.")
+    robotics = suggested.get_by_role("checkbox", name="Robotics")
+    maths = suggested.get_by_role("checkbox", name="Maths and statistics")
+    expect(robotics).to_be_checked()
+    expect(maths).to_be_checked()
+    expect(page.get_by_role("status").filter(has_text="Topics suggested and ticked")).to_contain_text("Robotics")
+    assert_no_sideways_scroll(page)
+
+    maths.uncheck()  # not what the day was about
+    body.press("End")
+    page.keyboard.type(" More Bayesian maths tomorrow.")
+    # The new text's suggestions have landed (the note names the new word): the untick stays.
+    expect(suggested).to_contain_text("the words “maths”, “statistics”, “Bayesian”")
+    expect(maths).not_to_be_checked()
+    page.get_by_role("button", name="Share what I learned").click()
+
+    entry = page.get_by_role("article")
+    expect(entry.get_by_role("list", name="Topics")).to_have_text("Robotics")
+    saved = Entry.objects.filter(author__email=MEMBER).order_by("-day").first()
+    assert list(saved.topic_links.values_list("topic__name", "source")) == [("Robotics", "suggested")]
 
 
 def test_a_failed_submit_keeps_the_draft_and_a_saved_one_clears_it(checked_browser, demo_password):

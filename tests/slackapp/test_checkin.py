@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from learningday.models import OutboxMessage
-from logs.models import Entry
+from logs.models import Entry, EntryTopic
+from reading.models import Topic
 from slackapp.checkin import readable
 from slackapp.models import SlackAccount
 from tests.conftest import LAST_THURSDAY, THURSDAY
@@ -434,3 +435,31 @@ def test_someone_without_an_account_can_submit_nothing(slack, slack_api, linked,
 
     assert "connect" in response.json()["errors"]["body"]
     assert not Entry.objects.exists()
+
+
+def test_an_entry_from_slack_gets_suggested_topics_and_an_edit_keeps_the_chosen_ones(
+    slack, slack_api, linked, team, on_commit
+):
+    Topic.objects.create(name="Robotics", slug="robotics", keywords="robot arm")
+    history = Topic.objects.create(name="History of technology", slug="history-of-technology")
+    book = ItemFactory(team=team, title="The Information", topic=history)
+
+    slack.command("/learned")
+    on_commit(lambda: slack.view_submission(opened(slack_api), values(body="Tuned the Robot Arm.", items=(book.pk,))))
+    entry = Entry.objects.get(author=linked)
+    links = EntryTopic.objects.filter(entry=entry)
+    assert dict(links.values_list("topic__slug", "source")) == {
+        "robotics": "suggested",
+        "history-of-technology": "suggested",
+    }
+
+    # Chosen on the web meanwhile; the modal does not ask for topics, so an edit there keeps them.
+    maths = Topic.objects.get(slug="maths-and-statistics")
+    EntryTopic.objects.create(entry=entry, topic=maths, source="chosen")
+    slack.action({"action_id": "checkin_edit", "value": str(entry.pk)}, message={"ts": "1.1", "channel": "DU1"})
+    on_commit(lambda: slack.view_submission(opened(slack_api), values(body="Tuned the robot arm again.")))
+    assert dict(links.values_list("topic__slug", "source")) == {
+        "robotics": "suggested",
+        "history-of-technology": "suggested",
+        "maths-and-statistics": "chosen",
+    }

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('learningday', '0007_outbox_slack_connected'),
-        ('logs', '0010_calendarfeed'),
+        ('logs', '0012_entry_topics_from_items_and_keywords'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
