@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrating import migrate
 
 BEFORE = [
     ("learningday", "0005_outbox"),
@@ -16,15 +17,6 @@ BEFORE = [
     ("reimbursements", "0003_claim_finance_order"),
 ]
 AFTER = None  # every app at its latest migration, as after any deploy since
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
