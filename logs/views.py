@@ -28,6 +28,8 @@ from logs.topics import suggest_topics
 PAGE_SIZE = 20
 # The session key that carries "this draft is saved" from a check-in to the entry's page.
 SAVED_DRAFT = "checkin_saved_draft"
+# How much of the text the live preview renders.
+PREVIEW_MAX = 20_000
 # The feed's order, newest first; an index (entry_feed_order) walks it, and pages are keyset pages.
 FEED_ORDER = ("day", "created_at", "pk")
 
@@ -160,8 +162,12 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _draft_key(request: HttpRequest, entry: Entry | None) -> str:
-    """Where checkin.js keeps what is being typed in this browser: per person, per entry."""
-    return f"checkin:{request.user.pk}:{entry.pk if entry else 'new'}"
+    """Where checkin.js keeps what is being typed in this browser: per person, per entry, and a
+    new entry's per local day, so that a draft begun on another day (and perhaps posted from
+    Slack since) is never offered back to overwrite that day's entry."""
+    if entry is not None:
+        return f"checkin:{request.user.pk}:{entry.pk}"
+    return f"checkin:{request.user.pk}:new:{calendar.user_today(request.user).isoformat()}"
 
 
 def _entry_form(
@@ -203,8 +209,11 @@ def _entry_form(
 
 @require_POST
 def entry_preview(request: HttpRequest) -> JsonResponse:
-    """The check-in text as the entry will show it, sanitised the same way, for checkin.js."""
-    return JsonResponse({"html": markdown.render(request.POST.get("body", ""))})
+    """The check-in text as the entry will show it, sanitised the same way, for checkin.js.
+
+    Asked at every pause in the typing: only the first PREVIEW_MAX characters are rendered,
+    so a pasted book costs no more than a long entry."""
+    return JsonResponse({"html": markdown.render(request.POST.get("body", "")[:PREVIEW_MAX])})
 
 
 @require_POST

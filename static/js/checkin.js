@@ -110,7 +110,8 @@
   // A form as the server sends it on opening; one sent back (errors, preview) holds unsaved text.
   var fresh = form.hasAttribute("data-draft-restore");
   var MAX_AGE_MS = 14 * 24 * 3600 * 1000; // a draft older than two weeks is not offered back
-  var TEXT_TYPES = ["text", "number", "date", "url", "email", "textarea", "select-one"];
+  // Not the day (type "date"): a draft must never move an entry to another day unasked.
+  var TEXT_TYPES = ["text", "number", "url", "email", "textarea", "select-one"];
 
   function draftFields() {
     return Array.prototype.filter.call(form.elements, function (element) {

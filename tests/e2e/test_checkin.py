@@ -242,7 +242,7 @@ def test_an_edit_keeps_its_own_draft_until_it_is_saved(checked_browser, demo_pas
     expect(page.get_by_role("article")).to_contain_text("And one more thing.")
     page.wait_for_load_state("domcontentloaded")  # the page's deferred checkin.js has run
     keys = page.evaluate("() => Object.keys(window.localStorage).filter((k) => k.startsWith('checkin:')).sort()")
-    assert keys == [f"checkin:{entry.author_id}:new"]  # this entry's draft is saved; today's is still kept
+    assert keys == [f"checkin:{entry.author_id}:new:2026-01-15"]  # this entry's draft is saved; today's is kept
 
 
 def test_without_javascript_the_preview_button_shows_the_text_and_keeps_it(browser, live_server, demo_password):

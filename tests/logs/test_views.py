@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from learningday import calendar
 from logs.models import Entry
 from tests.conftest import LAST_THURSDAY, THURSDAY
 from tests.factories import EntryFactory, ItemFactory, MembershipFactory, UserFactory
@@ -338,6 +339,14 @@ def test_the_live_preview_renders_sanitised_markdown(member_client):
     assert "onclick" not in html
 
 
+def test_the_live_preview_renders_at_most_its_limit_of_a_huge_paste(member_client):
+    from logs.views import PREVIEW_MAX
+
+    html = member_client.post("/logs/preview/", {"body": "word " * PREVIEW_MAX}).json()["html"]
+
+    assert html.count("word") == PREVIEW_MAX // len("word ")  # 20,000 words sent, the first 4,000 shown
+
+
 def test_the_live_preview_needs_a_signed_in_person_and_the_csrf_token(client, member):
     response = client.post("/logs/preview/", {"body": "hi"})
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
@@ -350,8 +359,9 @@ def test_the_live_preview_needs_a_signed_in_person_and_the_csrf_token(client, me
 
 
 def test_a_saved_entry_tells_the_browser_its_draft_is_saved_once(member_client, member, frozen):
+    today = calendar.user_today(member).isoformat()
     page = member_client.get("/logs/new/").content.decode()
-    assert f'data-draft-key="checkin:{member.pk}:new"' in page
+    assert f'data-draft-key="checkin:{member.pk}:new:{today}"' in page
     assert "data-draft-restore" in page  # a fresh form may bring a draft back
     assert "js/checkin.js" in page
 
@@ -360,7 +370,7 @@ def test_a_saved_entry_tells_the_browser_its_draft_is_saved_once(member_client, 
     assert "data-draft-restore" not in failed  # what was sent back is newer than any draft
 
     saved = member_client.post("/logs/new/", form_data(), follow=True).content.decode()
-    assert f'data-draft-saved="checkin:{member.pk}:new"' in saved
+    assert f'data-draft-saved="checkin:{member.pk}:new:{today}"' in saved
     assert "js/checkin.js" in saved
     entry = Entry.objects.get(author=member)
     again = member_client.get(f"/logs/{entry.pk}/").content.decode()
@@ -369,6 +379,17 @@ def test_a_saved_entry_tells_the_browser_its_draft_is_saved_once(member_client, 
     member_client.post(f"/logs/{entry.pk}/edit/", form_data(body="Changed"))
     edited = member_client.get(f"/logs/{entry.pk}/").content.decode()
     assert f'data-draft-saved="checkin:{member.pk}:{entry.pk}"' in edited
+
+
+def test_a_draft_begun_on_another_day_is_never_offered_for_today(member_client, member, frozen):
+    """A new entry's draft is kept per local day: yesterday's (perhaps posted from Slack since)
+    cannot come back on today's form and overwrite anything."""
+    yesterday = member_client.get("/logs/new/").content.decode()
+    frozen.move_to(dt.datetime(2026, 11, 25, 11, 0, tzinfo=dt.UTC))
+    today = member_client.get("/logs/new/").content.decode()
+
+    assert f'data-draft-key="checkin:{member.pk}:new:2026-11-24"' in yesterday
+    assert f'data-draft-key="checkin:{member.pk}:new:2026-11-25"' in today
 
 
 # --- The feed --------------------------------------------------------------------------
