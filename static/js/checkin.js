@@ -40,6 +40,21 @@
   }
   var body = form.elements.namedItem("body");
 
+  // A form post answered with JSON (the preview, the topics); a refusal rejects the promise.
+  function postForm(url, data) {
+    return fetch(url, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    }).then(function (response) {
+      if (!response.ok) {
+        throw new Error(url + " answered " + response.status);
+      }
+      return response.json();
+    });
+  }
+
   // --- Live preview ---------------------------------------------------------------
 
   var previewSection = form.querySelector("[data-preview]");
@@ -62,18 +77,7 @@
     var data = new URLSearchParams();
     data.set("body", body.value);
     data.set("csrfmiddlewaretoken", csrf ? csrf.value : "");
-    fetch(form.getAttribute("data-preview-url"), {
-      method: "POST",
-      body: data,
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("preview " + response.status);
-        }
-        return response.json();
-      })
+    postForm(form.getAttribute("data-preview-url"), data)
       .then(function (result) {
         if (seq !== previewSeq) {
           return; // a newer text is on its way
@@ -360,18 +364,7 @@
       data.append("items", box.value);
     });
     data.set("csrfmiddlewaretoken", csrf ? csrf.value : "");
-    fetch(topicsUrl, {
-      method: "POST",
-      body: data,
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("topics " + response.status);
-        }
-        return response.json();
-      })
+    postForm(topicsUrl, data)
       .then(function (result) {
         if (seq === topicSeq) {
           showSuggestions(result.topics);
