@@ -23,7 +23,7 @@
       link.addEventListener("load", resolve, { once: true });
       link.addEventListener("error", resolve, { once: true });
     })));
-  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("axe took over 10 s")), 10000));
+  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("axe took over 20 s")), 20000));
   const slim = (v) => ({ id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
     nodes: v.nodes.map((n) => ({ target: n.target, html: n.html, summary: n.failureSummary })) });
   if (!/^(text\/html|application\/xhtml\+xml)$/.test(document.contentType)) {
