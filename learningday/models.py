@@ -18,6 +18,8 @@ from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
 FINANCE_GROUP = "finance"
+# Sees the organisation's impact page: aggregates across all teams.
+LEADERSHIP_GROUP = "leadership"
 
 
 def choice_label(choices: type[models.Choices], value) -> str:
@@ -174,6 +176,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @cached_property
     def is_finance(self) -> bool:
         return self.is_active and self.groups.filter(name=FINANCE_GROUP).exists()
+
+    @cached_property
+    def is_leadership(self) -> bool:
+        return self.is_active and self.groups.filter(name=LEADERSHIP_GROUP).exists()
 
     @cached_property
     def _roles(self) -> dict[int, str]:

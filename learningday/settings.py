@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "reading",
     "logs",
     "reimbursements",
+    "growth",
     "slackapp",
     "django.contrib.admin",
     "django.contrib.auth",

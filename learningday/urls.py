@@ -16,6 +16,7 @@ urlpatterns = [
     path("reading/", include("reading.urls")),
     path("claims/", include("reimbursements.urls")),
     path("slack/", include("slackapp.urls")),
+    path("", include("growth.urls")),
     path("profile/", views.profile, name="profile"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
