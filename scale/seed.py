@@ -40,8 +40,8 @@ from PIL import Image, ImageDraw
 
 from learningday import calendar
 from learningday.markdown import render
-from learningday.models import FINANCE_GROUP, Holiday, Membership, Team, User
-from logs.models import Away, Entry
+from learningday.models import FINANCE_GROUP, LEADERSHIP_GROUP, Holiday, Membership, Team, User
+from logs.models import Away, Entry, EntryTopic
 from reading.models import Endorsement, Item, Progress, Topic
 from reimbursements import money
 from reimbursements.models import Claim, ClaimEvent, PersonalBudget, Receipt, receipt_path
@@ -55,11 +55,15 @@ C = Entry.Category
 MEMBER_EMAIL = "member@scale.example"
 MANAGER_EMAIL = "manager@scale.example"
 FINANCE_EMAIL = "finance@scale.example"
+LEADERSHIP_EMAIL = "leadership@scale.example"
 LOGINS = [
     (MEMBER_EMAIL, "member of the first team: entries, reading, claims in every state"),
     (MANAGER_EMAIL, "manager of the first team: submitted claims waiting in /claims/review/"),
     (FINANCE_EMAIL, "finance: approved and paid claims of everyone in /claims/finance/"),
+    (LEADERSHIP_EMAIL, "leadership, in no team: the whole organisation's /impact/"),
 ]
+# Of the people who post, how many took up a field new to them in the last quarter.
+PICKING_UP = 0.08
 
 
 # --- Word material -------------------------------------------------------------------------
@@ -453,6 +457,8 @@ class Seeder:
         self.n_people = people
         self.weeks = weeks
         self.rng = random.Random(seed)  # noqa: S311  (test data, not security)
+        # Entries' topics draw from their own generator, so the rest of the data stays as it was before them.
+        self.topic_rng = random.Random(seed + 1)  # noqa: S311
         self.password = password
         self.write = write
         self.now = now or timezone.now()
@@ -479,6 +485,7 @@ class Seeder:
                     ("people", self.seed_people),
                     ("calendar", self.seed_calendar),
                     ("reading", self.seed_reading),
+                    ("fields", self.seed_fields),
                     ("entries", self.seed_entries),
                     ("claims", self.seed_claims),
                 ]:
@@ -648,6 +655,24 @@ class Seeder:
         )
         self.finance = in_finance
         self.counts["auth.Group finance members"] = len(in_finance)
+        # Leadership: one login of its own in no team (made apart from the people above, so
+        # their random draws stay as they were).
+        leader = self._insert(
+            User,
+            [
+                User(
+                    email=LEADERSHIP_EMAIL,
+                    display_name="Lea Leitner",
+                    timezone="Europe/Berlin",
+                    password=fixed_hash,
+                    date_joined=dt.datetime.combine(period_start, dt.time(9), tzinfo=UTC),
+                )
+            ],
+        )[0]
+        address = EmailAddress(user_id=leader.pk, email=LEADERSHIP_EMAIL, verified=True, primary=True)
+        self._insert(EmailAddress, [address])
+        leadership, _ = Group.objects.get_or_create(name=LEADERSHIP_GROUP)
+        leadership.user_set.add(leader)
 
         budgets = [
             PersonalBudget(user_id=p.id, amount=Decimal(rng.choice([500, 750, 1500, 2000])), note="Agreed at hiring")
@@ -865,6 +890,43 @@ class Seeder:
             pool[category].append((body, render(body), list(dict.fromkeys(used))))
         return pool
 
+    def seed_fields(self) -> None:
+        """Each team's home topics (two or three), and the few people taking up a field new to them."""
+        rng = self.topic_rng
+        self.all_topics = list(Topic.objects.order_by("slug").values_list("pk", flat=True))
+        self.item_topic = dict(Item.objects.filter(topic__isnull=False).values_list("pk", "topic_id"))
+        home: dict[int, list[int]] = {team: rng.sample(self.all_topics, rng.choice([2, 3])) for team in self.teams}
+        through = Topic.home_teams.through
+        self._insert(through, [through(topic_id=t, team_id=team) for team, topics in home.items() for t in topics])
+        self.home_of: dict[int, list[int]] = {}
+        self.picking_up: dict[int, tuple[int, dt.date]] = {}
+        since = self.last_day - dt.timedelta(weeks=12)  # the last 13 Learning Days
+        for person in self.people:
+            mine = sorted({t for team in person.teams for t in home[team]})
+            self.home_of[person.id] = mine
+            if rng.random() < PICKING_UP:
+                self.picking_up[person.id] = (rng.choice([t for t in self.all_topics if t not in mine]), since)
+
+    def _entry_topics(self, person: Person, day: dt.date, items: list[int]) -> set[int]:
+        """An entry's topics: its items' topics, mostly one of the person's field, sometimes
+        another; a field being taken up, from the day it began."""
+        rng = self.topic_rng
+        topics = {self.item_topic[pk] for pk in items if pk in self.item_topic}
+        new = self.picking_up.get(person.id)
+        home = self.home_of[person.id]
+        if topics or rng.random() > 0.1:  # one in ten says nothing a topic could be found in
+            if home and rng.random() < 0.72:
+                topics.add(rng.choice(home))
+            else:
+                topics.add(rng.choice([t for t in self.all_topics if not new or t != new[0]]))
+            if rng.random() < 0.2:
+                topics.add(rng.choice([t for t in self.all_topics if not new or t != new[0]]))
+        if new and day >= new[1] and rng.random() < 0.6:
+            topics.add(new[0])
+        elif new:
+            topics.discard(new[0])  # an item on it, before: still new when taken up
+        return topics
+
     def seed_entries(self) -> None:
         rng = self.rng
         expected = self.n_people * self.weeks
@@ -876,8 +938,10 @@ class Seeder:
             holiday = day in self.holidays
             rows: list[Entry] = []
             picks: list[list[int]] = []
+            authors: list[Person] = []
             for person in self.people:
                 for when in self._posting_days(person, day, holiday):
+                    authors.append(person)
                     category = rng.choices(cats, cum_weights=person.cum_weights)[0]
                     body, html, links = rng.choice(pool[category])
                     created = self._at(when, person.tz, 9, 21)
@@ -914,6 +978,15 @@ class Seeder:
                 for pk in chosen
             ]
             self._insert(links_table, links)
+            suggested, chosen = EntryTopic.Source.SUGGESTED, EntryTopic.Source.CHOSEN
+            self._insert(
+                EntryTopic,
+                [
+                    EntryTopic(entry_id=e.pk, topic_id=t, source=suggested if self.topic_rng.random() < 0.7 else chosen)
+                    for e, person, chosen_items in zip(created_rows, authors, picks, strict=True)
+                    for t in sorted(self._entry_topics(person, e.day, chosen_items))
+                ],
+            )
             reset_queries()
             del rows, created_rows, links
 

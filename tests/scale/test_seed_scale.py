@@ -14,10 +14,11 @@ from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from growth.fields import fields_picked_up, pickup_windows
 from learningday import calendar
 from learningday.markdown import render
-from learningday.models import FINANCE_GROUP, Membership, Team, User
-from logs.models import Entry
+from learningday.models import FINANCE_GROUP, LEADERSHIP_GROUP, Membership, Team, User
+from logs.models import Entry, EntryTopic
 from reading.models import Item, Progress, Topic
 from reimbursements.models import Claim, ClaimEvent, Receipt
 
@@ -41,7 +42,10 @@ def seeded(settings) -> str:
 
 
 def test_seed_scale_builds_an_organisation_of_the_size_asked(seeded):
-    assert User.objects.count() == PEOPLE
+    assert User.objects.count() == PEOPLE + 1  # and the leadership login, in no team
+    assert list(Group.objects.get(name=LEADERSHIP_GROUP).user_set.values_list("email", flat=True)) == [
+        "leadership@scale.example"
+    ]
     assert Team.objects.count() == 1  # about one team per 25 people
     assert Membership.objects.filter(role="manager").count() >= 2
     assert Group.objects.get(name=FINANCE_GROUP).user_set.count() >= 3
@@ -59,6 +63,31 @@ def test_seed_scale_builds_an_organisation_of_the_size_asked(seeded):
     assert set(Claim.objects.values_list("state", flat=True)) == set(S.values)
     assert "Scale data is ready." in seeded
     assert "member@scale.example" in seeded and "entries" in seeded
+
+
+def test_entries_have_topics_mostly_of_their_teams_field_and_some_people_take_up_a_new_one():
+    with time_machine.travel(dt.datetime(2026, 12, 3, 11, 0, tzinfo=dt.UTC), tick=False):
+        call_command("seed_scale", people=120, weeks=40, force=True, stdout=io.StringIO())
+        today = timezone.localdate(timezone=dt.UTC)
+    for team in Team.objects.prefetch_related("home_topics"):
+        assert 2 <= len(team.home_topics.all()) <= 3
+    entries = Entry.objects.count()
+    with_topics = Entry.objects.filter(topic_links__isnull=False).distinct().count()
+    assert 0.8 * entries <= with_topics < entries  # a few say nothing a topic could be found in
+    home = {
+        (m.user_id, t.pk)
+        for m in Membership.objects.prefetch_related("team__home_topics")
+        for t in m.team.home_topics.all()
+    }
+    links = list(EntryTopic.objects.values_list("entry__author_id", "topic_id", "entry__day"))
+    inside = sum((author, topic) in home for author, topic, _ in links)
+    assert 0.55 * len(links) <= inside <= 0.85 * len(links)
+    windows = pickup_windows(today)
+    by_person: dict[int, list] = {}
+    for author, topic, day in links:
+        by_person.setdefault(author, []).append((topic, day))
+    picked = [person for person, days in by_person.items() if fields_picked_up(days, windows=windows)]
+    assert 2 <= len(picked) <= 30
 
 
 def test_entries_have_rendered_bodies_and_their_own_history(seeded):
@@ -135,6 +164,7 @@ def snapshot() -> dict:
         "users": rows(User.objects, "email", "display_name", "timezone", "date_joined"),
         "teams": rows(Membership.objects, "user__email", "team__slug", "role"),
         "entries": rows(Entry.objects, "author__email", "day", "body", "hours", "created_at"),
+        "topics": rows(EntryTopic.objects, "entry__author__email", "entry__day", "topic__slug", "source"),
         "items": rows(Item.objects, "title", "team__slug", "status", "arxiv_id", "created_at"),
         "claims": rows(Claim.objects, "claimant__email", "created_at", "state", "amount", "currency"),
         "events": rows(ClaimEvent.objects, "claim__claimant__email", "at", "to_state", "actor__email"),
@@ -151,7 +181,7 @@ def test_seed_scale_refuses_a_database_with_people_and_flush_starts_again_with_t
         files = [r.file.name for r in Receipt.objects.all()]
         with pytest.raises(CommandError, match="--flush"):
             call_command("seed_scale", people=8, weeks=3, stdout=io.StringIO())
-        assert User.objects.count() == 8
+        assert User.objects.count() == 8 + 1
         call_command("seed_scale", people=8, weeks=3, flush=True, stdout=io.StringIO())
     # Same seed, same day: the same organisation; the old receipts' files are gone.
     assert snapshot() == first
@@ -165,4 +195,4 @@ def test_seed_scale_refuses_to_run_with_debug_off_unless_forced(settings):
         call_command("seed_scale", people=8, weeks=2)
     assert not User.objects.exists()
     call_command("seed_scale", people=8, weeks=2, force=True, stdout=io.StringIO())
-    assert User.objects.count() == 8
+    assert User.objects.count() == 8 + 1
