@@ -8,14 +8,15 @@ What it does, all on this machine:
    run (or ``--reseed``) creates it, migrates and fills it with
    ``manage.py seed_scale --people N --weeks W``; later runs only migrate, so the
    minutes of seeding are paid once per size. Receipts go under
-   ``var/bench/media-<people>``. Then ``VACUUM (ANALYZE)``, so that autovacuum does not
-   wake up in the middle of the measurements after a seed or a migration.
+   ``var/bench/media-<people>``. Every run then computes the impact summaries, as the
+   nightly task does (its time is reported), and ``VACUUM (ANALYZE)``, so that autovacuum
+   does not wake up in the middle of the measurements after a seed or a migration.
 2. Serves the app as in production (the README's command: ``gunicorn learningday.wsgi
    --workers 4 --access-logfile -``) with ``DEBUG=false`` and
    ``DJANGO_SETTINGS_MODULE=bench.settings``: the app's settings plus the bench-only
    baseline page and a header with each request's SQL statement count. Plain HTTP on
    127.0.0.1, so the HTTPS redirect and secure cookies are off.
-3. Signs in as the member, the manager and finance (``seed_scale``'s logins) through the
+3. Signs in as the member, the manager, finance and leadership (``seed_scale``'s logins) through the
    real sign-in form, and finds one entry, one item and one claim by following the
    member's own pages.
 4. For the baseline and each key page: one request to check it answers 200 and read its
@@ -68,7 +69,12 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "bench-password"  # noqa: S105  (seed_scale's default for its three logins)
-LOGINS = {"member": "member@scale.example", "manager": "manager@scale.example", "finance": "finance@scale.example"}
+LOGINS = {
+    "member": "member@scale.example",
+    "manager": "manager@scale.example",
+    "finance": "finance@scale.example",
+    "leadership": "leadership@scale.example",
+}
 
 # name, who asks, path (``{entry}``, ``{item}`` and ``{claim}`` are found at run time)
 PAGES = [
@@ -83,6 +89,9 @@ PAGES = [
     ("one claim", "member", "/claims/{claim}/"),
     ("review queue", "manager", "/claims/review/"),
     ("finance list", "finance", "/claims/finance/"),
+    ("my growth", "member", "/growth/"),
+    ("impact, a manager", "manager", "/impact/"),
+    ("impact, leadership", "leadership", "/impact/"),
 ]
 BASELINE = ("baseline", "member", "/bench/baseline/")
 
@@ -395,6 +404,11 @@ def main() -> int:
     else:
         log(f"reusing {database} (--reseed to rebuild it)")
         manage(env, "migrate", "--noinput", "-v", "0")
+    log("computing the impact summaries (the nightly task's work)")
+    started = time.monotonic()
+    manage(env, "shell", "-c", "from growth.tasks import compute_impact; print(compute_impact())")
+    summary_seconds = round(time.monotonic() - started, 1)
+    log(f"impact summaries computed in {summary_seconds} s (the process included)")
     manage(env, "collectstatic", "--noinput", "-v", "0")
     log("VACUUM ANALYZE (so that autovacuum does not run during the measurements)")
     with pg(database) as conn:
@@ -451,6 +465,7 @@ def main() -> int:
         "gunicorn_workers": args.workers,
         "machine": machine(),
         "data": counts,
+        "impact_summaries_s": summary_seconds,
         "baseline": baseline,
         "pages": rows,
         "costs": {},
