@@ -9,7 +9,7 @@ from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-CELL, GAP, LABEL_WIDTH, TOP = 10, 2, 132, 16
+CELL, GAP, LABEL_WIDTH, TOP = 12, 4, 132, 18
 NAME_CHARS = 20
 
 
@@ -20,27 +20,32 @@ def _short(name: str) -> str:
 def topics_svg(topics, days: list[dt.date]) -> SafeString:
     """A row per topic (``TopicYear``), a column per Learning Day of ``days`` (oldest first),
     a filled square where an entry with the topic fell on that Learning Day or in its week;
-    the month's initials above the first Learning Day of each month."""
+    the month's short name above the first Learning Day of each month."""
     step = CELL + GAP
-    width = LABEL_WIDTH + len(days) * step
+    grid = len(days) * step  # the grid, then the topics' names at the right of their rows: a narrow
+    width = grid + LABEL_WIDTH  # screen starts scrolled to the newest weeks, and so to the names
     height = TOP + max(len(topics), 1) * step
     parts = []
-    for col, day in enumerate(days):
-        if col == 0 or day.month != days[col - 1].month:
-            parts.append(
-                format_html(
-                    '<text x="{}" y="10" class="chart-label">{}</text>',
-                    LABEL_WIDTH + col * step,
-                    dateformat.format(day, "M"),
-                )
+    firsts = [col for col, day in enumerate(days) if col == 0 or day.month != days[col - 1].month]
+    # The first column's month only when its own label has room before the next month's.
+    if len(firsts) > 1 and firsts[1] < 3:
+        firsts = firsts[1:]
+    for col in firsts:
+        parts.append(
+            format_html(
+                '<text x="{}" y="11" class="chart-label">{}</text>',
+                col * step,
+                dateformat.format(days[col], "M"),
             )
+        )
     column = {day: col for col, day in enumerate(days)}
     for row, topic in enumerate(topics):
         y = TOP + row * step
         parts.append(
             format_html(
-                '<text x="0" y="{}" class="chart-label"><title>{}</title>{}</text>',
-                y + CELL - 1,
+                '<text x="{}" y="{}" class="chart-label"><title>{}</title>{}</text>',
+                grid + 4,
+                y + CELL - 2,
                 topic.name,
                 _short(topic.name),
             )
@@ -48,8 +53,8 @@ def topics_svg(topics, days: list[dt.date]) -> SafeString:
         parts.append(
             format_html(
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" class="growth-row"/>',
-                LABEL_WIDTH,
-                width - GAP,
+                0,
+                grid - GAP,
                 y + CELL / 2,
                 y + CELL / 2,
             )
@@ -60,7 +65,7 @@ def topics_svg(topics, days: list[dt.date]) -> SafeString:
             parts.append(
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" rx="2" class="growth-mark"><title>{}</title></rect>',
-                    LABEL_WIDTH + column[day] * step,
+                    column[day] * step,
                     y,
                     CELL,
                     CELL,
