@@ -55,6 +55,11 @@ class Year:
     def start(self) -> dt.date:
         return self.days[0]
 
+    @property
+    def untagged(self) -> int:
+        """My entries of the year without a topic: they show in no row."""
+        return sum(1 for _day, topics in self.entry_topics.values() if not topics)
+
 
 def learning_day_of(day: dt.date) -> dt.date:
     """The Learning Day whose week a day belongs to: an entry on another day counts for the

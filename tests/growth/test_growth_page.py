@@ -92,7 +92,7 @@ def test_the_chart_and_the_table_show_my_topics(client, member, year):
     rows = re.findall(r'<th scope="row">([^<]+)</th>\s*<td data-label="Entries">(\d+)</td>', table)
     assert rows[:3] == [("Robotics", "3"), ("Sailing", "3"), ("Bayesian methods", "1")]
     assert '<time datetime="2026-05-07">7 May 2026</time>' in table  # Robotics, 30 weeks back
-    assert "7 entries this year in all" in body
+    assert "7 entries this year in all; 1 without a topic, in no row." in body
 
 
 def test_a_picked_up_field_is_shown_with_the_rule(client, member, year):
@@ -219,7 +219,7 @@ def test_a_new_person_sees_empty_states(client, db):
     body = page(client, newcomer)
     assert "Nothing logged yet" in body
     assert 'class="growth-grid"' not in body
-    assert "no home topics are set for your teams" in body
+    assert "you are in no team, so there is no team's field to compare with" in body
     assert "Nothing read or being read yet." in body
     assert "No approved claims yet." in body
     assert "No entry with a topic in your last four Learning Days." in body
