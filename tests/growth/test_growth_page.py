@@ -168,6 +168,7 @@ def test_people_in_other_teams_only_through_entries_i_may_see(client, member, te
     entry(olivia, back(1), sailing, visibility="everyone")
     sam = person("Sam Secret", other_team)  # writes for his own team only
     entry(sam, back(0), sailing, visibility="teams", body="Sam's secret sailing entry")
+    entry(sam, back(1), visibility="everyone")  # I may read this one, but it says nothing of Sailing
     tina = person("Tina Teammate", team)  # in my team: not "another team"
     entry(tina, back(0), sailing, visibility="everyone")
     both = person("Bo Both", other_team)  # in another team and in mine too
@@ -247,3 +248,16 @@ def test_the_page_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(9):
         body = client.get(URL).content.decode()
     assert "Other0 Person" in body and "Topic 01" in body
+
+
+def test_the_chart_escapes_names_and_marks_the_right_week(member):
+    from growth.charts import CELL, GAP, topics_svg
+    from growth.selectors import my_year
+
+    odd = topic("<b>Bold</b> & co")
+    entry(member, back(1, days=6), odd)  # Wednesday: still the week of the Learning Day before
+    year = my_year(member, today=THURSDAY)
+    svg = str(topics_svg(year.topics, year.days))
+    assert "<b>" not in svg and "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in svg
+    assert f'<rect x="{50 * (CELL + GAP)}" y="18"' in svg  # the 51st of 52 columns: a week back
+    assert "the week of Thursday 26 November 2026" in svg
