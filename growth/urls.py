@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from growth import views
 
 app_name = "growth"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("growth/", views.growth, name="mine"),
+]

@@ -40,6 +40,7 @@ NAV_ITEMS = (
     NavItem("Participation", "logs:participation", lambda user: user.is_manager),
     NavItem("Reading list", "reading:list"),
     NavItem("Claims", "claims:mine"),
+    NavItem("Growth", "growth:mine"),
     NavItem("Review", "claims:review", lambda user: user.is_manager),
     NavItem("Finance", "claims:finance", lambda user: user.is_finance),
 )

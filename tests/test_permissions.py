@@ -189,6 +189,8 @@ MATRIX = [
     post("claims:receipt_delete",           302, 302, 404, 404, 403, 404, 404, 404, args=["claim", "receipt"]),
     # What a receipt kept on the member's claim form proposes (JSON for the form's script): theirs only.
     get("claims:pending_reading",           302, 200, 404, 404, 404, 404, 404, 404, args=["pending"]),
+    # --- growth: each person's own year of learning, and only their own ---
+    get("growth:mine",                      *EVERYONE),
     # --- the project's own pages ---
     get("profile",                          *EVERYONE),
     get("healthz",                          200, 200, 200, 200, 200, 200, 200, 200),

@@ -40,16 +40,16 @@ def labels(user):
     return [item["label"] for item in nav_for(user)]
 
 
-def test_member_sees_log_reading_and_claims(member):
-    assert labels(member) == ["Log", "Reading list", "Claims"]
+def test_member_sees_log_reading_claims_and_growth(member):
+    assert labels(member) == ["Log", "Reading list", "Claims", "Growth"]
 
 
 def test_manager_also_sees_participation_and_review(manager):
-    assert labels(manager) == ["Log", "Participation", "Reading list", "Claims", "Review"]
+    assert labels(manager) == ["Log", "Participation", "Reading list", "Claims", "Growth", "Review"]
 
 
 def test_finance_also_sees_finance_but_not_participation(finance_user):
-    assert labels(finance_user) == ["Log", "Reading list", "Claims", "Finance"]
+    assert labels(finance_user) == ["Log", "Reading list", "Claims", "Growth", "Finance"]
 
 
 def test_current_page_is_marked(member):
@@ -66,7 +66,7 @@ def test_a_page_not_built_yet_is_left_out_rather_than_linked_to_a_404(member, mo
         return real_reverse(name, *args, **kwargs)
 
     monkeypatch.setattr(navigation, "reverse", reverse_without_claims)
-    assert labels(member) == ["Log", "Reading list"]
+    assert labels(member) == ["Log", "Reading list", "Growth"]
 
 
 @pytest.mark.parametrize(
