@@ -42,6 +42,7 @@ NAV_ITEMS = (
     NavItem("Claims", "claims:mine"),
     NavItem("Review", "claims:review", lambda user: user.is_manager),
     NavItem("Finance", "claims:finance", lambda user: user.is_finance),
+    NavItem("Impact", "growth:impact", lambda user: user.is_manager or user.is_leadership),
 )
 
 
