@@ -243,7 +243,10 @@ def impact(user: User, *, teams: list[Team], everyone: bool, today: dt.date) -> 
         summary[row.team_id].append(row)
         per_day[row.day].add(row)
         result.overall.add(row)
-    result.days = [DayPoint(day, tally) for day, tally in per_day.items()]
+    # The year starts where the teams shown had their first member: no empty months before.
+    first = next((day for day in days if per_day[day].members), days[-1])
+    days = [day for day in days if day >= first]
+    result.days = [DayPoint(day, per_day[day]) for day in days]
     result.months = _periods(days, months=1)
     result.quarters = _periods(days, months=3)
     result.by_month = _rows(teams, summary, result.months)
