@@ -157,10 +157,10 @@ def _rows(teams: list[Team], summary: dict[int, list[TeamDay]], periods: list[Pe
         tallies = [Tally() for _ in periods]
         total = Tally()
         for row in summary.get(team.pk, []):
-            for tally, period in zip(tallies, periods, strict=True):
-                if period.first <= row.day <= period.last:
-                    tally.add(row)
-            total.add(row)
+            index = next((i for i, p in enumerate(periods) if p.first <= row.day <= p.last), None)
+            if index is not None:
+                tallies[index].add(row)
+                total.add(row)
         rows.append(TeamRow(team, tallies, total))
     return rows
 
