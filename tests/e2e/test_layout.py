@@ -23,12 +23,14 @@ MORE_PAGES = {
     "manager": ["/reading/?status=suggested"],
     "finance": ["/claims/finance/?state=approved"],
     "admin": [],
+    "leadership": ["/impact/?team=robotics"],
 }
 ROLES = {
     "member": "member@example.com",
     "manager": "manager@example.com",
     "finance": "finance@example.com",
     "admin": "admin@example.com",
+    "leadership": "leadership@example.com",
 }
 LAYOUTS = [(PHONE, "light"), (PHONE, "dark"), (DESKTOP, "light"), (DESKTOP, "dark")]
 HEADER_MAX_PX = 64
