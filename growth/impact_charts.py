@@ -21,9 +21,12 @@ def _grid(width: int) -> SafeString:
 
 def _svg(css: str, ident: str, title: str, width: int, height: int, parts: list) -> SafeString:
     return format_html(
-        '<svg class="impact-chart {}" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title {}-desc">'
+        '<svg class="impact-chart {}" viewBox="0 0 {} {}" width="{}" height="{}" role="img" '
+        'aria-labelledby="{}-title {}-desc">'
         '<title id="{}-title">{}</title><desc id="{}-desc">The table below gives the same figures.</desc>{}{}</svg>',
         css,
+        width,
+        height,
         width,
         height,
         ident,
