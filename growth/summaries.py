@@ -46,39 +46,38 @@ def week_of(day: dt.date) -> dt.date:
     return monday + dt.timedelta(days=settings.LEARNING_DAY_WEEKDAY)
 
 
-def _team_days(days: list[dt.date], as_of: dt.date) -> list[TeamDay]:
+def _team_days(days: list[dt.date], as_of: dt.date, *, team_ids: set[int] | None = None) -> list[TeamDay]:
+    """The TeamDay rows of ``days`` (every team's, or only those of ``team_ids``)."""
     first_monday = days[0] - dt.timedelta(days=days[0].weekday())
     last_sunday = min(days[-1] - dt.timedelta(days=days[-1].weekday()) + dt.timedelta(days=6), as_of)
-    memberships = list(
-        Membership.objects.filter(user__is_active=True).order_by().values_list("team_id", "user_id", "joined_at")
-    )
+    members = Membership.objects.filter(user__is_active=True).order_by()
+    entries = Entry.objects.filter(author__is_active=True, day__gte=first_monday, day__lte=last_sunday)
+    links = EntryTopic.objects.filter(entry__day__gte=first_monday, entry__day__lte=last_sunday)
+    homes = Topic.home_teams.through.objects.all()
+    aways = Away.objects.filter(end__gte=days[0], start__lte=days[-1])
+    if team_ids is not None:
+        members = members.filter(team_id__in=team_ids)
+        people = members.values("user_id")
+        entries = entries.filter(author_id__in=people)
+        links = links.filter(entry__author_id__in=people)
+        homes = homes.filter(team_id__in=team_ids)
+        aways = aways.filter(user_id__in=people)
+    memberships = list(members.values_list("team_id", "user_id", "joined_at"))
     user_ids = {user_id for _team, user_id, _joined in memberships}
     by_user: dict[int, list[tuple[int, dt.date, bool]]] = defaultdict(list)
-    entry_ids = []
     for pk, author_id, day, crowded in (
-        Entry.objects.filter(author__is_active=True, day__gte=first_monday, day__lte=last_sunday)
-        .order_by()
-        .values_list("pk", "author_id", "day", "crowded_out")
-        .iterator(chunk_size=5000)
+        entries.order_by().values_list("pk", "author_id", "day", "crowded_out").iterator(chunk_size=5000)
     ):
         if author_id in user_ids:
             by_user[author_id].append((pk, day, crowded))
-            entry_ids.append(pk)
     topics: dict[int, set[int]] = defaultdict(set)
-    for entry_id, topic_id in (
-        EntryTopic.objects.filter(entry__day__gte=first_monday, entry__day__lte=last_sunday)
-        .order_by()
-        .values_list("entry_id", "topic_id")
-        .iterator(chunk_size=5000)
-    ):
+    for entry_id, topic_id in links.order_by().values_list("entry_id", "topic_id").iterator(chunk_size=5000):
         topics[entry_id].add(topic_id)
     home: dict[int, set[int]] = defaultdict(set)
-    for team_id, topic_id in Topic.home_teams.through.objects.values_list("team_id", "topic_id"):
+    for team_id, topic_id in homes.values_list("team_id", "topic_id"):
         home[team_id].add(topic_id)
     away: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    for user_id, start, end in Away.objects.filter(end__gte=days[0], start__lte=days[-1]).values_list(
-        "user_id", "start", "end"
-    ):
+    for user_id, start, end in aways.values_list("user_id", "start", "end"):
         away[user_id].append((start, end))
 
     wanted = set(days)
@@ -159,3 +158,31 @@ def impact_recompute(*, as_of: dt.date | None = None) -> RunResult:
         run.team_days, run.pickups = len(team_days), before + added
         run.save(update_fields=["computed_at", "as_of", "team_days", "pickups"])
     return RunResult(as_of=as_of, team_days=len(team_days), pickups_added=added)
+
+
+def impact_recompute_week(*, user_id: int, day: dt.date) -> int:
+    """Bring the summaries of one person's teams up to date for the week ``day`` falls in,
+    after one of their entries was saved or deleted. Returns the rows written.
+
+    Does nothing before the first full run (the nightly task builds everything) or for a
+    week outside the year the last run holds (the next run will). The figures' "as of" stays
+    the last full run's: it is when everything was last computed. Field pick-ups wait for
+    the nightly run too (they look at 39 weeks of each person). Safe to run twice.
+    """
+    run = SummaryRun.objects.filter(key="impact").first()
+    if run is None:
+        return 0
+    learning_day = week_of(day)
+    days = summary_days(run.as_of)
+    if not days[0] <= learning_day <= days[-1]:
+        return 0
+    team_ids = set(Membership.objects.filter(user_id=user_id).values_list("team_id", flat=True))
+    if not team_ids:
+        return 0
+    # Every entry of that week counts, also those after the last run (none is in the future).
+    rows = _team_days([learning_day], dt.date.max, team_ids=team_ids)
+    with transaction.atomic():
+        SummaryRun.objects.select_for_update().get(pk=run.pk)
+        TeamDay.objects.filter(team_id__in=team_ids, day=learning_day).delete()
+        TeamDay.objects.bulk_create(rows)
+    return len(rows)

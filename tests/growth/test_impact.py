@@ -334,3 +334,23 @@ def test_the_page_runs_a_constant_number_of_queries(client, teams, django_assert
         response = client.get("/impact/export.csv?table=money")
         assert response.status_code == 200
         b"".join(response.streaming_content)
+
+
+def test_a_saved_entry_updates_its_teams_week_at_once(org, django_capture_on_commit_callbacks):
+    from logs.services import EntryData, entry_save
+
+    impact_recompute()
+    assert _row(org["robotics"]).posted == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        entry_save(user=org["manager"], data=EntryData(day=LD, body="Read about Kalman filters.", topics=[]))
+    row = _row(org["robotics"])
+    assert (row.posted, row.entries) == (2, 3)
+    assert SummaryRun.objects.get().as_of == AS_OF  # "as of" stays the last full run's
+
+
+def test_before_the_first_run_a_saved_entry_computes_nothing(org, django_capture_on_commit_callbacks):
+    from logs.services import EntryData, entry_save
+
+    with django_capture_on_commit_callbacks(execute=True):
+        entry_save(user=org["manager"], data=EntryData(day=LD, body="Read about Kalman filters.", topics=[]))
+    assert not TeamDay.objects.exists()
