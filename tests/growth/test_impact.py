@@ -354,3 +354,24 @@ def test_before_the_first_run_a_saved_entry_computes_nothing(org, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         entry_save(user=org["manager"], data=EntryData(day=LD, body="Read about Kalman filters.", topics=[]))
     assert not TeamDay.objects.exists()
+
+
+def test_beat_computes_the_summaries_every_night():
+    from django.conf import settings
+
+    from growth import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["impact-summaries"]
+    assert entry == {"task": "growth.tasks.compute_impact", "schedule": 24 * 60 * 60}
+    assert tasks.compute_impact.name == entry["task"]
+
+
+def test_the_print_stylesheet_leaves_out_navigation_filters_and_downloads():
+    from pathlib import Path
+
+    css = (Path(__file__).parents[2] / "static/css/site.css").read_text()
+    section = css[css.index("/* --- impact page --- */") : css.index("/* --- end impact page --- */")]
+    printed = section[section.index("@media print") :]
+    for hidden in (".site-header", ".site-footer", ".impact-controls"):
+        assert hidden in printed.split("display: none")[0]
+    assert "break-inside: avoid" in printed
