@@ -139,16 +139,19 @@ def impact_recompute(*, as_of: dt.date | None = None) -> RunResult:
     ``as_of`` is the day the figures are for (by default today in UTC; a Learning Day that
     has begun anywhere counts). Team rows of the year are replaced; pick-ups are only added
     (``ignore_conflicts`` on their unique constraint), never removed, so one found earlier in
-    the quarter stays. The summary row is locked first, so two runs take turns.
+    the quarter stays. The summary row is locked before anything is read, so two runs (or a
+    run and a week's update) take turns.
     """
     now = timezone.now()
     as_of = as_of or now.date()
     days = summary_days(as_of)
-    team_days = _team_days(days, as_of)
-    pickups = _pickups(as_of)
     with transaction.atomic():
         SummaryRun.objects.get_or_create(key="impact", defaults={"computed_at": now, "as_of": as_of})
+        # Read under the lock: a week recomputed after an entry (impact_recompute_week) waits
+        # for this run, and is never overwritten by what this run read before it.
         run = SummaryRun.objects.select_for_update().get(key="impact")
+        team_days = _team_days(days, as_of)
+        pickups = _pickups(as_of)
         TeamDay.objects.filter(day__gte=days[0], day__lte=days[-1]).delete()
         TeamDay.objects.bulk_create(team_days, batch_size=2000)
         before = FieldPickup.objects.filter(quarter=Quarter.of(as_of).first_day).count()
@@ -162,7 +165,7 @@ def impact_recompute(*, as_of: dt.date | None = None) -> RunResult:
 
 def impact_recompute_week(*, user_id: int, day: dt.date) -> int:
     """Bring the summaries of one person's teams up to date for the week ``day`` falls in,
-    after one of their entries was saved or deleted. Returns the rows written.
+    after one of their entries was saved. Returns the rows written.
 
     Does nothing before the first full run (the nightly task builds everything) or for a
     week outside the year the last run holds (the next run will). The figures' "as of" stays
@@ -180,9 +183,9 @@ def impact_recompute_week(*, user_id: int, day: dt.date) -> int:
     if not team_ids:
         return 0
     # Every entry of that week counts, also those after the last run (none is in the future).
-    rows = _team_days([learning_day], dt.date.max, team_ids=team_ids)
     with transaction.atomic():
         SummaryRun.objects.select_for_update().get(pk=run.pk)
+        rows = _team_days([learning_day], dt.date.max, team_ids=team_ids)
         TeamDay.objects.filter(team_id__in=team_ids, day=learning_day).delete()
         TeamDay.objects.bulk_create(rows)
     return len(rows)
