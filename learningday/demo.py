@@ -1,4 +1,4 @@
-"""Demo organisation: three teams, their managers, a dozen members, finance and an admin.
+"""Demo organisation: three teams, their managers, a dozen members, finance, leadership and an admin.
 
 Fixed accounts so the README, the browser tests and a person trying the app can sign
 in; all share the password in DEMO_PASSWORD. Running it again changes nothing.
@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from learningday.models import FINANCE_GROUP, Membership, Team, User
+from learningday.models import FINANCE_GROUP, LEADERSHIP_GROUP, Membership, Team, User
 
 TEAMS = [("Robotics", "robotics"), ("Research", "research"), ("Applied", "applied")]
 GUIDELINES = {
@@ -42,6 +42,7 @@ PEOPLE = [
     ("maria@example.com", "María García", "Europe/Madrid", "applied", Membership.Role.MEMBER),
     ("chloe@example.com", "Chloé Martin", "Europe/Paris", "applied", Membership.Role.MEMBER),
     ("finance@example.com", "Fiona Gruber", "Europe/Vienna", None, None),
+    ("leadership@example.com", "Lea Hoffmann", "Europe/Berlin", None, None),
     ("admin@example.com", "Ada Admin", "Europe/Berlin", None, None),
 ]
 
@@ -52,6 +53,7 @@ DEMO_LOGINS = [
     ("other@example.com", "member of Research"),
     ("research-manager@example.com", "manager of Research"),
     ("finance@example.com", "finance"),
+    ("leadership@example.com", "leadership: the organisation's impact at /impact/"),
     ("admin@example.com", "admin (Django admin at /admin/)"),
 ]
 
@@ -65,6 +67,7 @@ def seed(*, stdout=None) -> None:
         for name, slug in TEAMS
     }
     finance, _ = Group.objects.get_or_create(name=FINANCE_GROUP)
+    leadership, _ = Group.objects.get_or_create(name=LEADERSHIP_GROUP)
     created = 0
     for email, name, tz, team_slug, role in PEOPLE:
         user = User.objects.filter(email__iexact=email).first()
@@ -86,5 +89,7 @@ def seed(*, stdout=None) -> None:
             )
         if email.startswith("finance@"):
             user.groups.add(finance)
+        if email.startswith("leadership@"):
+            user.groups.add(leadership)
     if stdout is not None:
         stdout.write(f"learningday: {len(TEAMS)} teams, {created} new of {len(PEOPLE)} people")

@@ -174,12 +174,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     # Role checks are cached on the instance: request.user lives for one request.
     @cached_property
-    def is_finance(self) -> bool:
-        return self.is_active and self.groups.filter(name=FINANCE_GROUP).exists()
+    def _group_names(self) -> frozenset[str]:
+        """The person's groups, by name: one query for every group check below."""
+        return frozenset(self.groups.values_list("name", flat=True)) if self.is_active else frozenset()
 
-    @cached_property
+    @property
+    def is_finance(self) -> bool:
+        return FINANCE_GROUP in self._group_names
+
+    @property
     def is_leadership(self) -> bool:
-        return self.is_active and self.groups.filter(name=LEADERSHIP_GROUP).exists()
+        return LEADERSHIP_GROUP in self._group_names
 
     @cached_property
     def _roles(self) -> dict[int, str]:

@@ -43,6 +43,7 @@ NAV_ITEMS = (
     NavItem("Growth", "growth:mine"),
     NavItem("Review", "claims:review", lambda user: user.is_manager),
     NavItem("Finance", "claims:finance", lambda user: user.is_finance),
+    NavItem("Impact", "growth:impact", lambda user: user.is_manager or user.is_leadership),
 )
 
 

@@ -480,6 +480,8 @@ CELERY_BEAT_SCHEDULE = {
     "slack-channel-digests": {"task": "slackapp.channel.dispatch_channel_digests", "schedule": 15 * 60},
     # Receipts kept for claim forms that came back with errors and were never sent again: gone after a day.
     "pending-receipts-clean": {"task": "reimbursements.tasks.clean_pending_receipts", "schedule": 60 * 60},
+    # The organisation's impact figures (/impact/), recomputed for the last year once a day.
+    "impact-summaries": {"task": "growth.tasks.compute_impact", "schedule": 24 * 60 * 60},
 }
 if ECB_RATES_URL:
     # Fresher exchange rates than the package's, once a day (the ECB publishes around 16:00 CET).

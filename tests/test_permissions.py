@@ -13,7 +13,8 @@ claimant of the claim); the *teammate* is another member of the member's team (R
 the *outsider* a member of another team (Research); the *manager* manages Robotics; the
 *other manager* manages Research; *finance* is in the finance group and no team; *admin*
 is staff and superuser, in no team: the admin is for the Django admin, not a way around
-the site's rules.
+the site's rules; *leadership* is in the leadership group and no team: everywhere a member of
+no team, like finance without the finance pages, and the whole organisation's /impact/.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from learningday.models import Membership
+from learningday.models import LEADERSHIP_GROUP, Membership
 from logs.models import Away, Entry
 from reading.models import Endorsement, Item, Progress
 from reimbursements.models import Claim, Receipt
@@ -36,7 +38,7 @@ from reimbursements.pending import pending_receipt_keep
 from reimbursements.receipts import process_receipt
 from tests.factories import ClaimFactory, EntryFactory, ItemFactory, MembershipFactory, UserFactory, jpeg_bytes
 
-ROLES = ("anonymous", "member", "teammate", "outsider", "manager", "other_manager", "finance", "admin")
+ROLES = ("anonymous", "member", "teammate", "outsider", "manager", "other_manager", "finance", "admin", "leadership")
 LOGIN = "/accounts/login/"
 
 # Texts that only the people who may see an object may read; a refused page shows none.
@@ -72,10 +74,10 @@ def post(name, *statuses, args=(), data=None):
 
 
 # Shorthands for the common columns.
-EVERYONE = (302, 200, 200, 200, 200, 200, 200, 200)  # any signed-in person
-GET_ON_POST_ONLY = (302, 405, 405, 405, 405, 405, 405, 405)  # change views answer POST only
-PUBLIC_ENTRANCE = (200, 302, 302, 302, 302, 302, 302, 302)  # allauth sends a signed-in person on
-SIGN_IN_AGAIN = (302, 302, 302, 302, 302, 302, 302, 302)  # allauth asks for the password again first
+EVERYONE = (302, 200, 200, 200, 200, 200, 200, 200, 200)  # any signed-in person
+GET_ON_POST_ONLY = (302, 405, 405, 405, 405, 405, 405, 405, 405)  # change views answer POST only
+PUBLIC_ENTRANCE = (200, 302, 302, 302, 302, 302, 302, 302, 302)  # allauth sends a signed-in person on
+SIGN_IN_AGAIN = (302, 302, 302, 302, 302, 302, 302, 302, 302)  # allauth asks for the password again first
 
 ITEM = ("item",)
 SUGGESTION = ("suggestion",)
@@ -83,7 +85,7 @@ CLAIM = ("claim",)
 
 # fmt: off
 MATRIX = [
-    #                                       anon member mate  out   mgr  omgr  fin  admin
+    #                                       anon member mate  out   mgr  omgr  fin  admin lead
     # --- logs: the dashboard, the feed, one entry, participation, my data, away days ---
     get("logs:dashboard",                   *EVERYONE),
     get("logs:feed",                        *EVERYONE),
@@ -92,158 +94,166 @@ MATRIX = [
     post("logs:preview",                    *EVERYONE, data={"body": "**Kalman** filters"}),  # renders, saves nothing
     get("logs:topics",                      *GET_ON_POST_ONLY),
     post("logs:topics",                     *EVERYONE, data={"body": "Bayesian optimisation"}),  # saves nothing
-    get("logs:detail",                      302, 200, 200, 404, 200, 404, 404, 404, args=["entry"]),
-    get("logs:edit",                        302, 200, 403, 404, 403, 404, 404, 404, args=["entry"]),
-    post("logs:edit",                       302, 200, 403, 404, 403, 404, 404, 404, args=["entry"]),
-    get("logs:delete",                      302, 200, 403, 404, 403, 404, 404, 404, args=["entry"]),
-    post("logs:delete",                     302, 302, 403, 404, 403, 404, 404, 404, args=["entry"]),
+    get("logs:detail",                      302, 200, 200, 404, 200, 404, 404, 404, 404, args=["entry"]),
+    get("logs:edit",                        302, 200, 403, 404, 403, 404, 404, 404, 404, args=["entry"]),
+    post("logs:edit",                       302, 200, 403, 404, 403, 404, 404, 404, 404, args=["entry"]),
+    get("logs:delete",                      302, 200, 403, 404, 403, 404, 404, 404, 404, args=["entry"]),
+    post("logs:delete",                     302, 302, 403, 404, 403, 404, 404, 404, 404, args=["entry"]),
     # Participation is the team's managers' view; finance and admin manage no team (see README).
-    get("logs:participation",               302, 403, 403, 403, 200, 403, 403, 403, query="team=robotics"),
-    get("logs:participation_csv",           302, 403, 403, 403, 200, 403, 403, 403, query="team=robotics"),
-    get("logs:participation",               302, 403, 403, 403, 200, 200, 403, 403),  # each manager's own team
+    get("logs:participation",               302, 403, 403, 403, 200, 403, 403, 403, 403, query="team=robotics"),
+    get("logs:participation_csv",           302, 403, 403, 403, 200, 403, 403, 403, 403, query="team=robotics"),
+    get("logs:participation",               302, 403, 403, 403, 200, 200, 403, 403, 403),  # each manager's own team
     get("logs:export_csv",                  *EVERYONE),  # each person's own entries only
     get("logs:export_json",                 *EVERYONE),
     get("logs:away",                        *EVERYONE),
     # The pulse question: each person answers for themselves (no id in the address), and no
     # page shows anyone's answer but their own.
     get("logs:pulse",                       *EVERYONE),
-    post("logs:pulse",                      302, 302, 302, 302, 302, 302, 302, 302, data={"score": "4"}),
-    post("logs:pulse",                      302, 400, 400, 400, 400, 400, 400, 400, data={"score": "9"}),
+    post("logs:pulse",                      302, 302, 302, 302, 302, 302, 302, 302, 302, data={"score": "4"}),
+    post("logs:pulse",                      302, 400, 400, 400, 400, 400, 400, 400, 400, data={"score": "9"}),
     get("logs:away_delete",                 *GET_ON_POST_ONLY, args=["away"]),
-    post("logs:away_delete",                302, 302, 404, 404, 404, 404, 404, 404, args=["away"]),
+    post("logs:away_delete",                302, 302, 404, 404, 404, 404, 404, 404, 404, args=["away"]),
     # The signed token is the proof, whoever is signed in (a one-click link in an email).
-    get("logs:unsubscribe",                 200, 200, 200, 200, 200, 200, 200, 200, args=["token"]),
-    post("logs:unsubscribe",                200, 200, 200, 200, 200, 200, 200, 200, args=["token"]),
-    get("logs:unsubscribe",                 400, 400, 400, 400, 400, 400, 400, 400, args=["bad_token"]),
+    get("logs:unsubscribe",                 200, 200, 200, 200, 200, 200, 200, 200, 200, args=["token"]),
+    post("logs:unsubscribe",                200, 200, 200, 200, 200, 200, 200, 200, 200, args=["token"]),
+    get("logs:unsubscribe",                 400, 400, 400, 400, 400, 400, 400, 400, 400, args=["bad_token"]),
     # The member's calendar feed: calendar apps cannot sign in, so the secret token is the proof.
-    get("logs:calendar_feed",               200, 200, 200, 200, 200, 200, 200, 200, args=["calendar_token"]),
-    get("logs:calendar_feed",               404, 404, 404, 404, 404, 404, 404, 404, args=["bad_token"]),
-    post("logs:calendar_feed",              405, 405, 405, 405, 405, 405, 405, 405, args=["calendar_token"]),
+    get("logs:calendar_feed",               200, 200, 200, 200, 200, 200, 200, 200, 200, args=["calendar_token"]),
+    get("logs:calendar_feed",               404, 404, 404, 404, 404, 404, 404, 404, 404, args=["bad_token"]),
+    post("logs:calendar_feed",              405, 405, 405, 405, 405, 405, 405, 405, 405, args=["calendar_token"]),
     # Each person resets their own link only (it takes no id).
     get("logs:calendar_reset",              *GET_ON_POST_ONLY),
-    post("logs:calendar_reset",             302, 302, 302, 302, 302, 302, 302, 302),
+    post("logs:calendar_reset",             302, 302, 302, 302, 302, 302, 302, 302, 302),
     # --- reading: the lists, a curated item and an open suggestion of the member's ---
     get("reading:list",                     *EVERYONE),
     get("reading:list",                     *EVERYONE, query="team=robotics&status=suggested"),
     get("reading:mine",                     *EVERYONE),
-    get("reading:new",                      302, 200, 200, 200, 200, 200, 403, 403),  # finance and admin are in no team
-    get("reading:import",                   302, 200, 200, 200, 200, 200, 403, 403),
+    get("reading:new",                      302, 200, 200, 200, 200, 200, 403, 403, 403),  # fin, admin, lead: no team
+    get("reading:import",                   302, 200, 200, 200, 200, 200, 403, 403, 403),
     get("reading:export_bib",               *EVERYONE),
     get("reading:export_csv",               *EVERYONE),
-    get("reading:export_csv",               302, 200, 200, 403, 200, 403, 403, 403, query="team=robotics"),
-    get("reading:detail",                   302, 200, 200, 404, 200, 404, 404, 404, args=ITEM),
-    get("reading:detail",                   302, 200, 404, 404, 200, 404, 404, 404, args=SUGGESTION),
-    get("reading:edit",                     302, 403, 403, 404, 200, 404, 404, 404, args=ITEM),
-    get("reading:edit",                     302, 200, 404, 404, 200, 404, 404, 404, args=SUGGESTION),
-    post("reading:edit",                    302, 200, 404, 404, 200, 404, 404, 404, args=SUGGESTION),
+    get("reading:export_csv",               302, 200, 200, 403, 200, 403, 403, 403, 403, query="team=robotics"),
+    get("reading:detail",                   302, 200, 200, 404, 200, 404, 404, 404, 404, args=ITEM),
+    get("reading:detail",                   302, 200, 404, 404, 200, 404, 404, 404, 404, args=SUGGESTION),
+    get("reading:edit",                     302, 403, 403, 404, 200, 404, 404, 404, 404, args=ITEM),
+    get("reading:edit",                     302, 200, 404, 404, 200, 404, 404, 404, 404, args=SUGGESTION),
+    post("reading:edit",                    302, 200, 404, 404, 200, 404, 404, 404, 404, args=SUGGESTION),
     get("reading:curate",                   *GET_ON_POST_ONLY, args=SUGGESTION),
-    post("reading:curate",                  302, 403, 404, 404, 302, 404, 404, 404, args=SUGGESTION),
-    get("reading:reject",                   302, 403, 404, 404, 200, 404, 404, 404, args=SUGGESTION),
-    post("reading:reject",                  302, 403, 404, 404, 302, 404, 404, 404, args=SUGGESTION,
+    post("reading:curate",                  302, 403, 404, 404, 302, 404, 404, 404, 404, args=SUGGESTION),
+    get("reading:reject",                   302, 403, 404, 404, 200, 404, 404, 404, 404, args=SUGGESTION),
+    post("reading:reject",                  302, 403, 404, 404, 302, 404, 404, 404, 404, args=SUGGESTION,
          data={"reason": "Not for this list."}),
     get("reading:move",                     *GET_ON_POST_ONLY, args=ITEM),
-    post("reading:move",                    302, 403, 403, 404, 302, 404, 404, 404, args=ITEM,
+    post("reading:move",                    302, 403, 403, 404, 302, 404, 404, 404, 404, args=ITEM,
          data={"direction": "down"}),
     get("reading:endorse",                  *GET_ON_POST_ONLY, args=ITEM),
-    post("reading:endorse",                 302, 302, 302, 404, 302, 404, 404, 404, args=ITEM),
+    post("reading:endorse",                 302, 302, 302, 404, 302, 404, 404, 404, 404, args=ITEM),
     get("reading:progress",                 *GET_ON_POST_ONLY, args=ITEM),
-    post("reading:progress",                302, 302, 302, 404, 302, 404, 404, 404, args=ITEM,
+    post("reading:progress",                302, 302, 302, 404, 302, 404, 404, 404, 404, args=ITEM,
          data={"state": "reading"}),
     # A team's home topics: its managers (and administrators) set them; other members of the
     # team are refused, everyone else learns nothing of the page.
-    get("reading:home_topics",              302, 403, 403, 404, 200, 404, 404, 200, args=["team_slug"]),
-    post("reading:home_topics",             302, 403, 403, 404, 302, 404, 404, 302, args=["team_slug"]),
-    get("reading:home_topics",              302, 404, 404, 404, 404, 404, 404, 404, args=["no_team"]),
+    get("reading:home_topics",              302, 403, 403, 404, 200, 404, 404, 200, 404, args=["team_slug"]),
+    post("reading:home_topics",             302, 403, 403, 404, 302, 404, 404, 302, 404, args=["team_slug"]),
+    get("reading:home_topics",              302, 404, 404, 404, 404, 404, 404, 404, 404, args=["no_team"]),
     # --- claims: a submitted claim of the member's, with one receipt ---
     get("claims:mine",                      *EVERYONE),
     get("claims:new",                       *EVERYONE),
-    get("claims:review",                    302, 403, 403, 403, 200, 200, 200, 403),
-    get("claims:finance",                   302, 403, 403, 403, 403, 403, 200, 403),
-    get("claims:export",                    302, 403, 403, 403, 403, 403, 200, 403),
+    get("claims:review",                    302, 403, 403, 403, 200, 200, 200, 403, 403),
+    get("claims:finance",                   302, 403, 403, 403, 403, 403, 200, 403, 403),
+    get("claims:export",                    302, 403, 403, 403, 403, 403, 200, 403, 403),
     get("claims:mark_paid",                 *GET_ON_POST_ONLY),
-    post("claims:mark_paid",                302, 403, 403, 403, 403, 403, 302, 403,
+    post("claims:mark_paid",                302, 403, 403, 403, 403, 403, 302, 403, 403,
          data={"claims": "@claim", "reference": "LD-1"}),  # not approved: finance is told, nothing is paid
     get("claims:approve_many",              *GET_ON_POST_ONLY),
     # The other manager and finance may use the queue, but the member's claim is not theirs:
     # sent back to the queue with a message, nothing approved (checked in test_review_queue).
     # Just before the claim's page: the manager's message names the claim, which they may see.
-    post("claims:approve_many",             302, 403, 403, 403, 302, 302, 302, 403,
+    post("claims:approve_many",             302, 403, 403, 403, 302, 302, 302, 403, 403,
          data={"claims": "@claim"}),
-    get("claims:detail",                    302, 200, 404, 404, 200, 404, 404, 404, args=CLAIM),
-    get("claims:edit",                      302, 302, 404, 404, 403, 404, 404, 404, args=CLAIM),
+    get("claims:detail",                    302, 200, 404, 404, 200, 404, 404, 404, 404, args=CLAIM),
+    get("claims:edit",                      302, 302, 404, 404, 403, 404, 404, 404, 404, args=CLAIM),
     get("claims:submit",                    *GET_ON_POST_ONLY, args=CLAIM),
-    post("claims:submit",                   302, 302, 404, 404, 403, 404, 404, 404, args=CLAIM),
+    post("claims:submit",                   302, 302, 404, 404, 403, 404, 404, 404, 404, args=CLAIM),
     get("claims:withdraw",                  *GET_ON_POST_ONLY, args=CLAIM),
-    post("claims:withdraw",                 302, 302, 404, 404, 403, 404, 404, 404, args=CLAIM),
+    post("claims:withdraw",                 302, 302, 404, 404, 403, 404, 404, 404, 404, args=CLAIM),
     get("claims:approve",                   *GET_ON_POST_ONLY, args=CLAIM),
-    post("claims:approve",                  302, 403, 404, 404, 302, 404, 404, 404, args=CLAIM),
+    post("claims:approve",                  302, 403, 404, 404, 302, 404, 404, 404, 404, args=CLAIM),
     get("claims:reject",                    *GET_ON_POST_ONLY, args=CLAIM),
-    post("claims:reject",                   302, 403, 404, 404, 302, 404, 404, 404, args=CLAIM,
+    post("claims:reject",                   302, 403, 404, 404, 302, 404, 404, 404, 404, args=CLAIM,
          data={"reason": "Not a book."}),
     get("claims:changes",                   *GET_ON_POST_ONLY, args=CLAIM),
-    post("claims:changes",                  302, 403, 404, 404, 302, 404, 404, 404, args=CLAIM,
+    post("claims:changes",                  302, 403, 404, 404, 302, 404, 404, 404, 404, args=CLAIM,
          data={"note": "A clearer receipt, please."}),
-    get("claims:receipt",                   302, 200, 404, 404, 200, 404, 404, 404, args=CLAIM),
-    get("claims:receipt_file",              302, 200, 404, 404, 200, 404, 404, 404, args=["claim", "receipt"]),
+    get("claims:receipt",                   302, 200, 404, 404, 200, 404, 404, 404, 404, args=CLAIM),
+    get("claims:receipt_file",              302, 200, 404, 404, 200, 404, 404, 404, 404, args=["claim", "receipt"]),
     get("claims:receipt_delete",            *GET_ON_POST_ONLY, args=["claim", "receipt"]),
-    post("claims:receipt_delete",           302, 302, 404, 404, 403, 404, 404, 404, args=["claim", "receipt"]),
+    post("claims:receipt_delete",           302, 302, 404, 404, 403, 404, 404, 404, 404, args=["claim", "receipt"]),
     # What a receipt kept on the member's claim form proposes (JSON for the form's script): theirs only.
-    get("claims:pending_reading",           302, 200, 404, 404, 404, 404, 404, 404, args=["pending"]),
+    get("claims:pending_reading",           302, 200, 404, 404, 404, 404, 404, 404, 404, args=["pending"]),
     # --- growth: each person's own year of learning, and only their own ---
     get("growth:mine",                      *EVERYONE),
+    # --- growth: the organisation's impact, for the leadership group (every team) and for
+    # managers (their own teams only: another team's filter is refused, an unknown one is 404) ---
+    get("growth:impact",                    302, 403, 403, 403, 200, 200, 403, 403, 200),
+    get("growth:impact",                    302, 403, 403, 403, 200, 403, 403, 403, 200, query="team=robotics"),
+    get("growth:impact",                    302, 403, 403, 403, 404, 404, 403, 403, 404, query="team=nowhere"),
+    get("growth:impact_csv",                302, 403, 403, 403, 200, 200, 403, 403, 200),
+    get("growth:impact_csv",                302, 403, 403, 403, 200, 403, 403, 403, 200,
+        query="team=robotics&table=deaths"),
     # --- the project's own pages ---
     get("profile",                          *EVERYONE),
-    get("healthz",                          200, 200, 200, 200, 200, 200, 200, 200),
+    get("healthz",                          200, 200, 200, 200, 200, 200, 200, 200, 200),
     # --- Slack: Slack itself calls /slack/events, signed; a person connects their Slack user ---
-    post("slackapp:events",                 401, 401, 401, 401, 401, 401, 401, 401),  # unsigned
-    get("slackapp:events",                  405, 405, 405, 405, 405, 405, 405, 405),
+    post("slackapp:events",                 401, 401, 401, 401, 401, 401, 401, 401, 401),  # unsigned
+    get("slackapp:events",                  405, 405, 405, 405, 405, 405, 405, 405, 405),
     get("slackapp:connect",                 *EVERYONE, args=["slack_token"]),
-    post("slackapp:connect",                302, 302, 302, 302, 302, 302, 302, 302, args=["slack_token"]),
-    get("slackapp:connect",                 302, 400, 400, 400, 400, 400, 400, 400, args=["bad_token"]),
+    post("slackapp:connect",                302, 302, 302, 302, 302, 302, 302, 302, 302, args=["slack_token"]),
+    get("slackapp:connect",                 302, 400, 400, 400, 400, 400, 400, 400, 400, args=["bad_token"]),
     get("slackapp:disconnect",              *GET_ON_POST_ONLY),
-    post("slackapp:disconnect",             302, 302, 302, 302, 302, 302, 302, 302),
+    post("slackapp:disconnect",             302, 302, 302, 302, 302, 302, 302, 302, 302),
     # A team's Slack channel: its managers and administrators pick it; the team is no secret.
-    get("slackapp:team_channel",            302, 403, 403, 403, 200, 403, 403, 200, args=["team_slug"]),
-    post("slackapp:team_channel",           302, 403, 403, 403, 302, 403, 403, 302, args=["team_slug"],
+    get("slackapp:team_channel",            302, 403, 403, 403, 200, 403, 403, 200, 403, args=["team_slug"]),
+    post("slackapp:team_channel",           302, 403, 403, 403, 302, 403, 403, 302, 403, args=["team_slug"],
          data={"channel": "C0LEARN"}),
-    get("slackapp:team_channel",            302, 404, 404, 404, 404, 404, 404, 404, args=["no_team"]),
+    get("slackapp:team_channel",            302, 404, 404, 404, 404, 404, 404, 404, 404, args=["no_team"]),
     # --- accounts (django-allauth): the way in, and each person's own account ---
     # The way in is public; a signed-in person is sent on. Pages about "my account" need a
     # login and act on the signed-in person only (they take no id), so every role gets the same.
     get("account_login",                    *PUBLIC_ENTRANCE),
     get("account_signup",                   *PUBLIC_ENTRANCE),
-    get("account_logout",                   302, 200, 200, 200, 200, 200, 200, 200),  # a confirm form
-    get("account_inactive",                 200, 200, 200, 200, 200, 200, 200, 200),
+    get("account_logout",                   302, 200, 200, 200, 200, 200, 200, 200, 200),  # a confirm form
+    get("account_inactive",                 200, 200, 200, 200, 200, 200, 200, 200, 200),
     get("account_reauthenticate",           *EVERYONE),
     get("account_email",                    *EVERYONE),
-    get("account_email_verification_sent",  200, 200, 200, 200, 200, 200, 200, 200),
-    get("account_confirm_email",            200, 200, 200, 200, 200, 200, 200, 200, args=["key"]),  # "invalid"
+    get("account_email_verification_sent",  200, 200, 200, 200, 200, 200, 200, 200, 200),
+    get("account_confirm_email",            200, 200, 200, 200, 200, 200, 200, 200, 200, args=["key"]),  # "invalid"
     get("account_change_password",          *EVERYONE),
-    get("account_set_password",             302, 302, 302, 302, 302, 302, 302, 302),  # they have one: to change
-    get("account_reset_password",           200, 200, 200, 200, 200, 200, 200, 200),
-    get("account_reset_password_done",      200, 200, 200, 200, 200, 200, 200, 200),
-    get("account_reset_password_from_key",  200, 200, 200, 200, 200, 200, 200, 200, args=["uidb36", "key"]),
-    get("account_reset_password_from_key_done", 200, 200, 200, 200, 200, 200, 200, 200),
-    get("account_confirm_login_code",       302, 302, 302, 302, 302, 302, 302, 302),  # no code was asked for
+    get("account_set_password",             302, 302, 302, 302, 302, 302, 302, 302, 302),  # they have one: to change
+    get("account_reset_password",           200, 200, 200, 200, 200, 200, 200, 200, 200),
+    get("account_reset_password_done",      200, 200, 200, 200, 200, 200, 200, 200, 200),
+    get("account_reset_password_from_key",  200, 200, 200, 200, 200, 200, 200, 200, 200, args=["uidb36", "key"]),
+    get("account_reset_password_from_key_done", 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    get("account_confirm_login_code",       302, 302, 302, 302, 302, 302, 302, 302, 302),  # no code was asked for
     get("mfa_index",                        *EVERYONE),
-    get("mfa_authenticate",                 302, 302, 302, 302, 302, 302, 302, 302),  # only mid-login
-    get("mfa_reauthenticate",               302, 302, 302, 302, 302, 302, 302, 302),  # no second factor yet
+    get("mfa_authenticate",                 302, 302, 302, 302, 302, 302, 302, 302, 302),  # only mid-login
+    get("mfa_reauthenticate",               302, 302, 302, 302, 302, 302, 302, 302, 302),  # no second factor yet
     get("mfa_activate_totp",                *SIGN_IN_AGAIN),
-    get("mfa_deactivate_totp",              302, 404, 404, 404, 404, 404, 404, 404),  # none to deactivate
-    get("mfa_view_recovery_codes",          302, 404, 404, 404, 404, 404, 404, 404),
+    get("mfa_deactivate_totp",              302, 404, 404, 404, 404, 404, 404, 404, 404),  # none to deactivate
+    get("mfa_view_recovery_codes",          302, 404, 404, 404, 404, 404, 404, 404, 404),
     get("mfa_generate_recovery_codes",      *SIGN_IN_AGAIN),
-    get("mfa_download_recovery_codes",      302, 404, 404, 404, 404, 404, 404, 404),
+    get("mfa_download_recovery_codes",      302, 404, 404, 404, 404, 404, 404, 404, 404),
     get("socialaccount_connections",        *EVERYONE),
-    get("socialaccount_login_cancelled",    200, 200, 200, 200, 200, 200, 200, 200),
-    get("socialaccount_login_error",        302, 401, 401, 401, 401, 401, 401, 401),
-    get("socialaccount_signup",             302, 302, 302, 302, 302, 302, 302, 302),  # only mid-signup
-    get("openid_connect_login",             404, 404, 404, 404, 404, 404, 404, 404, args=["provider"]),
-    get("openid_connect_callback",          404, 404, 404, 404, 404, 404, 404, 404, args=["provider"]),
+    get("socialaccount_login_cancelled",    200, 200, 200, 200, 200, 200, 200, 200, 200),
+    get("socialaccount_login_error",        302, 401, 401, 401, 401, 401, 401, 401, 401),
+    get("socialaccount_signup",             302, 302, 302, 302, 302, 302, 302, 302, 302),  # only mid-signup
+    get("openid_connect_login",             404, 404, 404, 404, 404, 404, 404, 404, 404, args=["provider"]),
+    get("openid_connect_callback",          404, 404, 404, 404, 404, 404, 404, 404, 404, args=["provider"]),
     # allauth's old /accounts/social/ paths, kept as redirects to /accounts/3rdparty/.
-    get("accounts/social/login/cancelled/", 302, 301, 301, 301, 301, 301, 301, 301),
-    get("accounts/social/login/error/",     302, 301, 301, 301, 301, 301, 301, 301),
-    get("accounts/social/signup/",          302, 301, 301, 301, 301, 301, 301, 301),
-    get("accounts/social/connections/",     302, 301, 301, 301, 301, 301, 301, 301),
+    get("accounts/social/login/cancelled/", 302, 301, 301, 301, 301, 301, 301, 301, 301),
+    get("accounts/social/login/error/",     302, 301, 301, 301, 301, 301, 301, 301, 301),
+    get("accounts/social/signup/",          302, 301, 301, 301, 301, 301, 301, 301, 301),
+    get("accounts/social/connections/",     302, 301, 301, 301, 301, 301, 301, 301, 301),
 ]
 # fmt: on
 
@@ -251,7 +261,7 @@ MATRIX = [
 # AdminSite.admin_view, which lets only active staff in. They have no rows above; instead
 # the admin's index and every model's list are asked by every role below.
 ADMIN_PREFIX = "admin/"
-ADMIN_STATUSES = (302, 302, 302, 302, 302, 302, 302, 200)
+ADMIN_STATUSES = (302, 302, 302, 302, 302, 302, 302, 200, 302)
 
 
 # --- The URLconf ---------------------------------------------------------------------
@@ -309,6 +319,8 @@ ROW_NAMES = {row.name for row in MATRIX}
 
 @pytest.fixture
 def people(member, manager, outsider, finance_user, staff_user, team, other_team):
+    leadership = UserFactory(email="leadership@example.com", display_name="Lea Leadership")
+    leadership.groups.add(Group.objects.get(name=LEADERSHIP_GROUP))
     teammate = UserFactory(email="teammate@example.com", display_name="Tara Teammate")
     MembershipFactory(user=teammate, team=team)
     other_manager = UserFactory(email="research-manager@example.com", display_name="Rui Research")
@@ -322,6 +334,7 @@ def people(member, manager, outsider, finance_user, staff_user, team, other_team
         "other_manager": other_manager,
         "finance": finance_user,
         "admin": staff_user,
+        "leadership": leadership,
     }
 
 

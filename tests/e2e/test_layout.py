@@ -23,12 +23,14 @@ MORE_PAGES = {
     "manager": ["/reading/?status=suggested"],
     "finance": ["/claims/finance/?state=approved"],
     "admin": [],
+    "leadership": ["/impact/?team=robotics"],
 }
 ROLES = {
     "member": "member@example.com",
     "manager": "manager@example.com",
     "finance": "finance@example.com",
     "admin": "admin@example.com",
+    "leadership": "leadership@example.com",
 }
 # Each page is seen at both widths and in both schemes, the scheme alternating from page to
 # page (phone light and desktop dark, then phone dark and desktop light, ...): every colour

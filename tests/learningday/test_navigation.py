@@ -1,4 +1,4 @@
-"""The navigation shows Review and Finance only to those who may use them."""
+"""The navigation shows Review, Finance and Impact only to those who may use them."""
 
 import pytest
 from django.http import HttpResponse
@@ -44,8 +44,19 @@ def test_member_sees_log_reading_claims_and_growth(member):
     assert labels(member) == ["Log", "Reading list", "Claims", "Growth"]
 
 
-def test_manager_also_sees_participation_and_review(manager):
-    assert labels(manager) == ["Log", "Participation", "Reading list", "Claims", "Growth", "Review"]
+def test_manager_also_sees_participation_review_and_impact(manager):
+    assert labels(manager) == ["Log", "Participation", "Reading list", "Claims", "Growth", "Review", "Impact"]
+
+
+def test_leadership_sees_impact_and_nothing_of_a_manager_or_finance(db):
+    from django.contrib.auth.models import Group
+
+    from learningday.models import LEADERSHIP_GROUP
+    from tests.factories import UserFactory
+
+    leader = UserFactory(email="leadership@example.com")
+    leader.groups.add(Group.objects.get(name=LEADERSHIP_GROUP))
+    assert labels(leader) == ["Log", "Reading list", "Claims", "Growth", "Impact"]
 
 
 def test_finance_also_sees_finance_but_not_participation(finance_user):

@@ -33,6 +33,9 @@ def test_seed_demo_builds_the_demo_organisation(settings):
     research_manager = Membership.objects.get(user__email="research-manager@example.com")
     assert (research_manager.team.name, research_manager.role) == ("Research", "manager")
     assert User.objects.get(email="finance@example.com").is_finance
+    leadership = User.objects.get(email="leadership@example.com")
+    assert leadership.is_leadership and not leadership.is_finance
+    assert not leadership.memberships.exists()
     assert User.objects.get(email="admin@example.com").is_superuser
     assert 10 <= Membership.objects.filter(role="member").count() <= 14
     for team in Team.objects.all():

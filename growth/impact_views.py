@@ -1,0 +1,157 @@
+"""/impact/: the organisation's impact, for the leadership group (every team) and for managers
+(their own teams); everyone else gets 403. The figures come from growth.impact."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from growth import impact as selectors
+from growth.impact_charts import deaths_svg, participation_year_svg
+from learningday import calendar, parsing
+from learningday.exports import csv_response
+from learningday.models import Team
+
+
+def _scope(request: HttpRequest) -> tuple[list[Team], list[Team], Team | None]:
+    """(the teams shown, the teams the person may pick from, the team picked or None).
+
+    A team filter naming a team the person may not see is refused: 403 when it exists, 404
+    when it does not, and never its figures."""
+    allowed = selectors.impact_teams(request.user)
+    if allowed is None:
+        raise PermissionDenied("The impact page is for the leadership group and for managers.")
+    teams = list(allowed)
+    asked = request.GET.get("team")
+    if not asked:
+        return teams, teams, None
+    slug = parsing.parse_slug(asked)
+    team = next((t for t in teams if t.slug == slug), None)
+    if team is None:
+        if slug and Team.objects.filter(slug=slug).exists():
+            raise PermissionDenied("That team's figures are not yours to see.")
+        raise Http404("No such team.")
+    return [team], teams, team
+
+
+def _impact(request: HttpRequest):
+    shown, teams, picked = _scope(request)
+    everyone = request.user.is_leadership and picked is None
+    today = calendar.user_today(request.user)
+    return selectors.impact(request.user, teams=shown, everyone=everyone, today=today), teams, picked
+
+
+def impact(request: HttpRequest) -> HttpResponse:
+    report, teams, picked = _impact(request)
+    context = {
+        "report": report,
+        "teams": teams,
+        "picked": picked,
+        "csv_tables": CSV_LABELS,
+        "home_currency": settings.HOME_CURRENCY,
+        "annual_budget": settings.ANNUAL_LEARNING_BUDGET,
+    }
+    if report.run is not None:
+        context["participation_chart"] = participation_year_svg(report.days)
+        context["deaths_chart"] = deaths_svg(report.quarters, [tally for _p, tally in report.quarter_totals])
+    return render(request, "growth/impact.html", context)
+
+
+def _rate(rate) -> str:
+    return "" if rate is None else f"{rate:.2f}"
+
+
+# table= → (the CSV's header, its rows from the report). The page's tables, one CSV each.
+def _participation(report):
+    header = ["team", "month", "expected", "posted", "rate"]
+    rows = [
+        [row.team.name, period.label, tally.expected, tally.posted, _rate(tally.rate)]
+        for row in report.by_month
+        for period, tally in zip(report.months, row.periods, strict=True)
+    ]
+    return header, rows
+
+
+def _learning_days(report):
+    header = ["learning_day", "expected", "posted", "crowded_out", "posts_on_other_days", "rate"]
+    rows = [
+        [p.day.isoformat(), p.tally.expected, p.tally.posted, p.tally.crowded, p.tally.other_days, _rate(p.tally.rate)]
+        for p in report.days
+    ]
+    return header, rows
+
+
+def _outside(report):
+    header = ["team", "entries_with_topic_counted", "outside_home_topics", "percent_outside"]
+    rows = [
+        [row.team.name, row.total.counted, row.total.outside, row.total.share.percent if row.total.counted else ""]
+        for row in report.by_month
+    ]
+    return header, rows
+
+
+def _deaths(report):
+    header = ["team", "quarter", "expected", "no_post", "posts_on_other_days", "crowded_out"]
+    rows = [
+        [row.team.name, period.label, tally.expected, tally.missed, tally.other_days, tally.crowded]
+        for row in report.by_quarter
+        for period, tally in zip(report.quarters, row.periods, strict=True)
+    ]
+    return header, rows
+
+
+def _pickups(report):
+    header = ["field", "people"]
+    return header, [list(f) for f in report.pickups.fields]
+
+
+def _money(report):
+    header = ["group", "name", "members", "spent", "budget"]
+    rows = [["topic", name, "", total, ""] for name, total in report.money.by_topic]
+    rows += [["team", team.name, members, spent, budget] for team, members, spent, budget in report.money.by_team]
+    return header, rows
+
+
+def _reading(report):
+    header = ["list", "title", "people"]
+    rows = [["most_read", title, n] for title, n in report.most_read]
+    rows += [["most_endorsed", title, n] for title, n in report.most_endorsed]
+    return header, rows
+
+
+CSV_TABLES = {
+    "participation": _participation,
+    "learning-days": _learning_days,
+    "outside": _outside,
+    "deaths": _deaths,
+    "fields": _pickups,
+    "money": _money,
+    "reading": _reading,
+}
+
+CSV_LABELS = [
+    ("participation", "participation by month"),
+    ("learning-days", "by Learning Day"),
+    ("deaths", "lost Learning Days"),
+    ("outside", "outside the field"),
+    ("fields", "fields picked up"),
+    ("money", "money"),
+    ("reading", "reading"),
+]
+
+
+def impact_csv(request: HttpRequest) -> HttpResponse:
+    """One of the page's tables as CSV: ``table=`` one of CSV_TABLES (participation by
+    default), with the page's own ``team=`` filter and permissions."""
+    table = request.GET.get("table") or "participation"
+    if table not in CSV_TABLES:
+        raise Http404("No such table.")
+    report, _teams, picked = _impact(request)
+    if report.run is None:
+        header, rows = ["note"], [["Not computed yet"]]
+    else:
+        header, rows = CSV_TABLES[table](report)
+    scope = picked.slug if picked else "organisation" if request.user.is_leadership else "my-teams"
+    return csv_response(f"impact-{table}-{scope}.csv", header, rows)

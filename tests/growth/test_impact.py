@@ -1,0 +1,377 @@
+"""/impact/: the summaries the nightly task computes, and the page and CSV that read them."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+
+from growth.models import FieldPickup, SummaryRun, TeamDay
+from growth.summaries import impact_recompute
+from growth.tasks import compute_impact
+from learningday.models import LEADERSHIP_GROUP, Membership
+from learningday.quarters import Quarter
+from logs.models import EntryTopic, PulseAnswer
+from reading.models import Endorsement, Progress, Topic
+from tests.factories import ClaimFactory, EntryFactory, ItemFactory, MembershipFactory, TeamFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+
+# The clock stands at Tuesday 24 November 2026 (tests/conftest.py NOW): the last Learning Day
+# was Thursday 19 November, in the week of Monday 16 to Sunday 22 November.
+LD = dt.date(2026, 11, 19)
+AS_OF = dt.date(2026, 11, 24)
+LONG_AGO = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+
+
+def _topic(name: str) -> Topic:
+    return Topic.objects.create(name=name, slug=name.lower().replace(" ", "-"))
+
+
+def _person(team, email: str, role=Membership.Role.MEMBER, name: str = ""):
+    user = UserFactory(email=email, display_name=name or email.split("@")[0].title())
+    MembershipFactory(user=user, team=team, role=role, joined_at=LONG_AGO)
+    return user
+
+
+def _entry(author, day: dt.date, *topics: Topic, crowded: bool = False):
+    entry = EntryFactory(author=author, day=day, crowded_out=crowded)
+    for topic in topics:
+        EntryTopic.objects.create(entry=entry, topic=topic)
+    return entry
+
+
+def _leader(email="leadership@example.com"):
+    user = UserFactory(email=email, display_name="Lea Leader")
+    user.groups.add(Group.objects.get(name=LEADERSHIP_GROUP))
+    return user
+
+
+@pytest.fixture
+def org():
+    robotics = TeamFactory(name="Robotics", slug="robotics")
+    research = TeamFactory(name="Research", slug="research")
+    home, away = _topic("Impact control"), _topic("Impact poetry")
+    home.home_teams.add(robotics)
+    manager = _person(robotics, "manager@example.com", Membership.Role.MANAGER, "Maja Manager")
+    ana = _person(robotics, "ana@example.com", name="Ana Outside")
+    ben = _person(robotics, "ben@example.com", name="Ben Tuesday")
+    rui = _person(research, "rui@example.com", Membership.Role.MANAGER, "Rui Research")
+    # Ana posts on the Learning Day, outside the field, and half her day went to regular work;
+    # Ben posts on the Tuesday before, on a home topic; the manager posts nothing.
+    _entry(ana, LD, away, crowded=True)
+    _entry(ben, LD - dt.timedelta(days=2), home)
+    _entry(rui, LD, away)
+    return {
+        "robotics": robotics,
+        "research": research,
+        "home": home,
+        "away": away,
+        "manager": manager,
+        "ana": ana,
+        "ben": ben,
+        "rui": rui,
+    }
+
+
+def _row(team, day=LD) -> TeamDay:
+    return TeamDay.objects.get(team=team, day=day)
+
+
+def test_a_team_s_learning_day_is_summarised(org):
+    impact_recompute()
+    row = _row(org["robotics"])
+    assert (row.members, row.away, row.posted, row.crowded, row.other_days) == (3, 0, 1, 1, 1)
+    assert (row.entries, row.with_topic, row.counted, row.outside) == (2, 2, 2, 1)
+    assert row.missed == 2
+    # Research has no home topics: its entries have topics but are not counted either way.
+    research = _row(org["research"])
+    assert (research.members, research.posted, research.with_topic, research.counted) == (1, 1, 1, 0)
+    # A whole year of Learning Days, each with its members.
+    assert TeamDay.objects.filter(team=org["robotics"]).count() == 52
+    assert _row(org["robotics"], LD - dt.timedelta(weeks=51)).members == 3
+    run = SummaryRun.objects.get()
+    assert run.as_of == AS_OF
+
+
+def test_people_who_joined_later_or_were_away_are_not_expected(org):
+    late = UserFactory(email="late@example.com")
+    MembershipFactory(user=late, team=org["robotics"], joined_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
+    from logs.models import Away
+
+    Away.objects.create(user=org["manager"], start=LD, end=LD)
+    impact_recompute()
+    assert _row(org["robotics"]).members == 4
+    assert _row(org["robotics"]).expected == 3
+    assert _row(org["robotics"], dt.date(2026, 10, 29)).members == 3
+
+
+def test_running_twice_changes_nothing(org):
+    impact_recompute()
+    first = sorted(
+        TeamDay.objects.values_list(
+            "team_id",
+            "day",
+            "members",
+            "posted",
+            "crowded",
+            "other_days",
+            "entries",
+            "with_topic",
+            "counted",
+            "outside",
+        )
+    )
+    pickups = list(FieldPickup.objects.values_list("user_id", "topic_id", "quarter"))
+    compute_impact()  # the nightly task
+    assert (
+        sorted(
+            TeamDay.objects.values_list(
+                "team_id",
+                "day",
+                "members",
+                "posted",
+                "crowded",
+                "other_days",
+                "entries",
+                "with_topic",
+                "counted",
+                "outside",
+            )
+        )
+        == first
+    )
+    assert list(FieldPickup.objects.values_list("user_id", "topic_id", "quarter")) == pickups
+    assert SummaryRun.objects.count() == 1
+
+
+def test_a_field_picked_up_stays_picked_up_all_quarter(org):
+    new = _topic("Impact origami")
+    for weeks in (0, 1, 2):
+        _entry(org["ben"], LD - dt.timedelta(weeks=weeks + 1), new)
+    impact_recompute()
+    pickup = FieldPickup.objects.get()
+    assert (pickup.user, pickup.topic, pickup.quarter) == (org["ben"], new, Quarter(2026, 4).first_day)
+    # An older entry on the topic turns up: by the rule it is no longer new, but the quarter's
+    # pick-up, once seen, stays.
+    _entry(org["ben"], LD - dt.timedelta(weeks=20), new)
+    impact_recompute()
+    assert FieldPickup.objects.count() == 1
+
+
+def test_only_the_leadership_group_and_managers_may_open_the_page(client, org, finance_user):
+    url = "/impact/"
+    assert client.get(url).status_code == 302
+    for person in (org["ana"], finance_user):
+        client.force_login(person)
+        assert client.get(url).status_code == 403
+        assert client.get(url + "export.csv").status_code == 403
+
+
+def test_before_the_first_run_the_page_says_so(client, org):
+    client.force_login(org["manager"])
+    page = client.get("/impact/").content.decode()
+    assert "No figures yet" in page
+    assert "Figures as of" not in page
+
+
+def test_a_manager_sees_only_their_teams(client, org):
+    impact_recompute()
+    client.force_login(org["manager"])
+    page = client.get("/impact/").content.decode()
+    assert "Figures as of" in page
+    assert "Robotics" in page and "Research" not in page
+    assert client.get("/impact/?team=research").status_code == 403
+    assert client.get("/impact/export.csv?team=research").status_code == 403
+    assert client.get("/impact/?team=nowhere").status_code == 404
+    assert client.get("/impact/?team=robotics").status_code == 200
+
+
+def test_the_leadership_group_sees_every_team(client, org):
+    impact_recompute()
+    client.force_login(_leader())
+    page = client.get("/impact/").content.decode()
+    assert "The organisation&#x27;s impact" in page or "The organisation's impact" in page
+    assert "Robotics" in page and "Research" in page
+    page = client.get("/impact/?team=research").content.decode()
+    assert "Impact: Research" in page or ": Research" in page
+
+
+def test_figures_as_of_in_the_viewer_s_time_zone(client, org):
+    impact_recompute()  # at 11:00 UTC
+    org["manager"].timezone = "Asia/Tokyo"
+    org["manager"].save(update_fields=["timezone"])
+    client.force_login(org["manager"])
+    assert "20:00" in client.get("/impact/").content.decode()
+
+
+def _csv(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_the_csv_matches_the_page(client, org):
+    impact_recompute()
+    client.force_login(org["manager"])
+    response = client.get("/impact/")
+    report = response.context["report"]
+    rows = _csv(client.get("/impact/export.csv?table=deaths"))
+    assert rows[0] == ["team", "quarter", "expected", "no_post", "posts_on_other_days", "crowded_out"]
+    expected = [
+        [row.team.name, period.label, str(t.expected), str(t.missed), str(t.other_days), str(t.crowded)]
+        for row in report.by_quarter
+        for period, t in zip(report.quarters, row.periods, strict=True)
+    ]
+    assert rows[1:] == expected
+    assert ["Robotics", "2026-Q4", "24", "23", "1", "1"] in rows  # 8 Learning Days of 3 members, one post
+    outside = _csv(client.get("/impact/export.csv?table=outside"))
+    assert outside[1] == ["Robotics", "2", "1", "50"]
+    assert "50%" in response.content.decode()
+    for table in ("participation", "learning-days", "fields", "money", "reading"):
+        assert client.get(f"/impact/export.csv?table={table}").status_code == 200
+    assert client.get("/impact/export.csv?table=nope").status_code == 404
+
+
+def test_the_csv_is_safe_in_a_spreadsheet(client, org):
+    org["robotics"].name = '=HYPERLINK("http://evil")'
+    org["robotics"].save()
+    impact_recompute()
+    client.force_login(org["manager"])
+    rows = _csv(client.get("/impact/export.csv?table=outside"))
+    assert rows[1][0].startswith("'=")
+
+
+def test_money_per_topic_and_team_against_budget(client, org, settings):
+    settings.ANNUAL_LEARNING_BUDGET = Decimal("1000.00")
+    item = ItemFactory(team=org["robotics"], topic=org["home"], title="A book on control")
+    ClaimFactory(claimant=org["ana"], item=item, state="approved", approved_amount=Decimal("30.50"))
+    ClaimFactory(claimant=org["ben"], state="paid", approved_amount=Decimal("12.25"))
+    ClaimFactory(claimant=org["ben"], state="submitted")  # not spent yet
+    ClaimFactory(claimant=org["rui"], state="paid", approved_amount=Decimal("99.00"))
+    impact_recompute()
+    client.force_login(org["manager"])
+    money = client.get("/impact/").context["report"].money
+    assert money.by_topic == [("Impact control", Decimal("30.50")), ("No topic", Decimal("12.25"))]
+    assert money.total == Decimal("42.75")
+    assert money.by_team == [(org["robotics"], 3, Decimal("42.75"), Decimal("3000.00"))]
+
+
+def test_most_read_and_most_endorsed(client, org):
+    item = ItemFactory(team=None, title="Everyone reads this")
+    other = ItemFactory(team=org["research"], title="Research's own list")
+    for person in (org["ana"], org["ben"]):
+        Progress.objects.create(user=person, item=item, state=Progress.State.DONE)
+    Progress.objects.create(user=org["rui"], item=other, state=Progress.State.DONE)
+    Endorsement.objects.create(user=org["ana"], item=item)
+    impact_recompute()
+    client.force_login(org["manager"])
+    report = client.get("/impact/").context["report"]
+    assert report.most_read == [("Everyone reads this", 2)]
+    assert report.most_endorsed == [("Everyone reads this", 1)]
+    client.force_login(_leader())
+    report = client.get("/impact/").context["report"]
+    assert report.most_read == [("Everyone reads this", 2), ("Research's own list", 1)]
+
+
+def test_who_picked_up_a_field_is_listed_only_within_the_scope(client, org):
+    new = _topic("Impact origami")
+    for person in (org["ben"], org["rui"]):
+        for weeks in (0, 1, 2):
+            _entry(person, LD - dt.timedelta(weeks=weeks + 1), new)
+    impact_recompute()
+    client.force_login(org["manager"])
+    page = client.get("/impact/").content.decode()
+    assert "Ben Tuesday: Impact origami" in page and "Rui Research" not in page
+    client.force_login(_leader())
+    page = client.get("/impact/").content.decode()
+    assert "Ben Tuesday: Impact origami" in page and "Rui Research: Impact origami" in page
+
+
+def test_a_team_with_fewer_than_five_pulse_answers_is_never_shown(client, org):
+    q3 = Quarter(2026, 3)
+    big = TeamFactory(name="Applied", slug="applied")
+    for i, score in enumerate((5, 4, 4, 3, 5)):
+        PulseAnswer.objects.create(quarter=q3.first_day, team=big, score=score, comment=f"big comment {i}")
+    for score in (1, 2):
+        PulseAnswer.objects.create(quarter=q3.first_day, team=org["research"], score=score, comment="tiny secret")
+    impact_recompute()
+    client.force_login(_leader())
+    pulse = client.get("/impact/?team=research").context["report"].pulse
+    assert pulse.ended and pulse.teams == [] and pulse.other is None
+    page = client.get("/impact/?team=research").content.decode()
+    assert "tiny secret" not in page
+    assert "(1, 1, 0, 0, 0)" not in page
+    # The whole organisation: Research folds into "Other teams" with Applied (rule 4), so
+    # nothing of Research alone shows.
+    pulse = client.get("/impact/").context["report"].pulse
+    assert [t.name for t in pulse.teams] == []
+    assert "tiny secret" not in client.get("/impact/").content.decode()
+
+
+@pytest.mark.parametrize("teams", [1, 12])
+def test_the_page_runs_a_constant_number_of_queries(client, teams, django_assert_max_num_queries):
+    topic = _topic("Impact scale")
+    for t in range(teams):
+        team = TeamFactory(name=f"Scale {t:02}", slug=f"scale-{t}")
+        topic.home_teams.add(team)
+        for p in range(3 if teams == 1 else 8):
+            person = _person(team, f"p{t}-{p}@example.com")
+            _entry(person, LD, topic)
+            _entry(person, LD - dt.timedelta(weeks=p + 1), topic)
+            ClaimFactory(claimant=person, state="paid", approved_amount=Decimal("10.00"))
+            item = ItemFactory(team=team, topic=topic)
+            Progress.objects.create(user=person, item=item, state=Progress.State.DONE)
+    impact_recompute()
+    client.force_login(_leader())
+    # Measured: 14 for the page and 13 for a CSV, with 1 team of 3 people or 12 teams of 8.
+    with django_assert_max_num_queries(14):
+        assert client.get("/impact/").status_code == 200
+    with django_assert_max_num_queries(13):
+        response = client.get("/impact/export.csv?table=money")
+        assert response.status_code == 200
+        b"".join(response.streaming_content)
+
+
+def test_a_saved_entry_updates_its_teams_week_at_once(org, django_capture_on_commit_callbacks):
+    from logs.services import EntryData, entry_save
+
+    impact_recompute()
+    assert _row(org["robotics"]).posted == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        entry_save(user=org["manager"], data=EntryData(day=LD, body="Read about Kalman filters.", topics=[]))
+    row = _row(org["robotics"])
+    assert (row.posted, row.entries) == (2, 3)
+    assert SummaryRun.objects.get().as_of == AS_OF  # "as of" stays the last full run's
+
+
+def test_before_the_first_run_a_saved_entry_computes_nothing(org, django_capture_on_commit_callbacks):
+    from logs.services import EntryData, entry_save
+
+    with django_capture_on_commit_callbacks(execute=True):
+        entry_save(user=org["manager"], data=EntryData(day=LD, body="Read about Kalman filters.", topics=[]))
+    assert not TeamDay.objects.exists()
+
+
+def test_beat_computes_the_summaries_every_night():
+    from django.conf import settings
+
+    from growth import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["impact-summaries"]
+    assert entry == {"task": "growth.tasks.compute_impact", "schedule": 24 * 60 * 60}
+    assert tasks.compute_impact.name == entry["task"]
+
+
+def test_the_print_stylesheet_leaves_out_navigation_filters_and_downloads():
+    from pathlib import Path
+
+    css = (Path(__file__).parents[2] / "static/css/site.css").read_text()
+    section = css[css.index("/* --- impact page --- */") : css.index("/* --- end impact page --- */")]
+    printed = section[section.index("@media print") :]
+    for hidden in (".site-header", ".site-footer", ".impact-controls"):
+        assert hidden in printed.split("display: none")[0]
+    assert "break-inside: avoid" in printed
