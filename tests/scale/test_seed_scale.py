@@ -135,12 +135,13 @@ def test_the_member_has_claims_in_every_state(seeded):
 @pytest.mark.parametrize(
     ("email", "paths"),
     [
-        ("member@scale.example", ["/", "/logs/", "/logs/?q=postgres", "/reading/", "/claims/"]),
-        ("manager@scale.example", ["/claims/review/", "/logs/participation/"]),
+        ("member@scale.example", ["/", "/logs/", "/logs/?q=postgres", "/reading/", "/claims/", "/growth/"]),
+        ("manager@scale.example", ["/claims/review/", "/logs/participation/", "/impact/"]),
         ("finance@scale.example", ["/claims/finance/"]),
+        ("leadership@scale.example", ["/impact/", "/impact/export.csv?table=outside"]),
     ],
 )
-def test_the_three_logins_sign_in_and_their_pages_work(seeded, client, email, paths):
+def test_the_logins_sign_in_and_their_pages_work(seeded, client, email, paths):
     response = client.post("/accounts/login/", {"login": email, "password": PASSWORD})
     assert response.status_code == 302, response.content[:500]
     for path in paths:
