@@ -23,6 +23,9 @@ from reimbursements.models import Claim
 SPENT = (Claim.State.APPROVED, Claim.State.PAID)
 ZERO = Decimal("0")
 TOP_ITEMS = 10
+# The per-team tables show this many teams a page; the totals, the charts and the CSVs all of them.
+TEAMS_PER_PAGE = 25
+_SUMMED = ("members", "away", "posted", "crowded", "other_days", "counted", "outside")
 
 
 def impact_teams(user: User) -> QuerySet[Team] | None:
@@ -75,6 +78,19 @@ class Tally:
     @property
     def share(self) -> Share:
         return Share(self.outside, self.counted)
+
+    @classmethod
+    def of_sums(cls, sums: dict) -> Tally:
+        """A tally from a row of TeamDay sums (``_SUMMED``, each summed over some teams)."""
+        return cls(
+            members=sums["members"],
+            expected=sums["members"] - sums["away"],
+            posted=sums["posted"],
+            crowded=sums["crowded"],
+            other_days=sums["other_days"],
+            counted=sums["counted"],
+            outside=sums["outside"],
+        )
 
     @classmethod
     def combined(cls, tallies) -> Tally:
@@ -182,7 +198,7 @@ def _pickups(quarter: Quarter, teams: list[Team], *, everyone: bool) -> Pickups:
     return Pickups(people=len(by_person), fields=fields, rows=list(by_person.values()))
 
 
-def _money(year: int, teams: list[Team], *, everyone: bool) -> Money:
+def _money(year: int, teams: list[Team], *, everyone: bool, page_teams: list[Team]) -> Money:
     claims = Claim.objects.filter(state__in=SPENT, purchase_date__year=year)
     if not everyone:
         claims = claims.filter(_in_teams(teams, user_field="claimant_id"))
@@ -194,13 +210,13 @@ def _money(year: int, teams: list[Team], *, everyone: bool) -> Money:
         .order_by("-total", "item__topic__name")
     ]
     members = dict(
-        Membership.objects.filter(team__in=teams, user__is_active=True)
+        Membership.objects.filter(team__in=page_teams, user__is_active=True)
         .order_by()
         .values_list("team_id")
         .annotate(n=Count("pk"))
     )
     spent = dict(
-        Membership.objects.filter(team__in=teams)
+        Membership.objects.filter(team__in=page_teams)
         .order_by()
         .values_list("team_id")
         .annotate(
@@ -212,7 +228,8 @@ def _money(year: int, teams: list[Team], *, everyone: bool) -> Money:
     )
     budget = settings.ANNUAL_LEARNING_BUDGET
     by_team = [
-        (team, members.get(team.pk, 0), spent.get(team.pk) or ZERO, budget * members.get(team.pk, 0)) for team in teams
+        (team, members.get(team.pk, 0), spent.get(team.pk) or ZERO, budget * members.get(team.pk, 0))
+        for team in page_teams
     ]
     return Money(year=year, by_topic=by_topic, by_team=by_team, total=sum((t for _n, t in by_topic), ZERO))
 
@@ -229,35 +246,43 @@ def _top(model, teams: list[Team], *, everyone: bool, **where) -> list[tuple[str
     )
 
 
-def impact(user: User, *, teams: list[Team], everyone: bool, today: dt.date) -> Impact:
+def impact(
+    user: User, *, teams: list[Team], everyone: bool, today: dt.date, page_teams: list[Team] | None = None
+) -> Impact:
     """What /impact/ shows for these teams (``everyone``: the whole organisation, people in
-    no team included, as the leadership group sees it without a team filter)."""
+    no team included, as the leadership group sees it without a team filter). The totals and
+    the charts cover every team; the per-team tables only ``page_teams`` (all, when None), so
+    the page's work stays the same however many teams there are."""
     run = last_run()
     result = Impact(run=run, teams=teams)
     if run is None:
         return result
+    shown = teams if page_teams is None else page_teams
     days = summary_days(run.as_of)
-    summary: dict[int, list[TeamDay]] = defaultdict(list)
+    in_year = TeamDay.objects.filter(day__gte=days[0], day__lte=days[-1])
     per_day: dict[dt.date, Tally] = {day: Tally() for day in days}
-    for row in TeamDay.objects.filter(team__in=teams, day__gte=days[0], day__lte=days[-1]).order_by("day"):
+    sums = in_year.filter(team__in=teams).order_by().values("day").annotate(**{f: Sum(f) for f in _SUMMED})
+    for row in sums:
+        per_day[row["day"]] = Tally.of_sums(row)
+    summary: dict[int, list[TeamDay]] = defaultdict(list)
+    for row in in_year.filter(team__in=shown).order_by("day"):
         summary[row.team_id].append(row)
-        per_day[row.day].add(row)
-        result.overall.add(row)
     # The year starts where the teams shown had their first member: no empty months before.
     first = next((day for day in days if per_day[day].members), days[-1])
     days = [day for day in days if day >= first]
     result.days = [DayPoint(day, per_day[day]) for day in days]
+    result.overall = Tally.combined(point.tally for point in result.days)
     result.months = _periods(days, months=1)
     result.quarters = _periods(days, months=3)
-    result.by_month = _rows(teams, summary, result.months)
-    result.by_quarter = _rows(teams, summary, result.quarters)
+    result.by_month = _rows(shown, summary, result.months)
+    result.by_quarter = _rows(shown, summary, result.quarters)
     result.quarter_totals = [
-        (period, Tally.combined(row.periods[i] for row in result.by_quarter))
-        for i, period in enumerate(result.quarters)
+        (period, Tally.combined(per_day[day] for day in days if period.first <= day <= period.last))
+        for period in result.quarters
     ]
     result.quarter = Quarter.of(today)
     result.pickups = _pickups(result.quarter, teams, everyone=everyone)
-    result.money = _money(today.year, teams, everyone=everyone)
+    result.money = _money(today.year, teams, everyone=everyone, page_teams=shown)
     result.most_read = _top(Progress, teams, everyone=everyone, state=Progress.State.DONE)
     result.most_endorsed = _top(Endorsement, teams, everyone=everyone)
     result.pulse = pulse_results(

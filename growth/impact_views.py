@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -36,19 +37,25 @@ def _scope(request: HttpRequest) -> tuple[list[Team], list[Team], Team | None]:
     return [team], teams, team
 
 
-def _impact(request: HttpRequest):
+def _impact(request: HttpRequest, *, paged: bool):
+    """The report, the teams to pick from, the team picked, and the page of teams the per-team
+    tables show (None: all of them, as in the CSVs)."""
     shown, teams, picked = _scope(request)
     everyone = request.user.is_leadership and picked is None
     today = calendar.user_today(request.user)
-    return selectors.impact(request.user, teams=shown, everyone=everyone, today=today), teams, picked
+    page = Paginator(shown, selectors.TEAMS_PER_PAGE).get_page(request.GET.get("page")) if paged else None
+    page_teams = list(page.object_list) if page is not None else None
+    report = selectors.impact(request.user, teams=shown, everyone=everyone, today=today, page_teams=page_teams)
+    return report, teams, picked, page
 
 
 def impact(request: HttpRequest) -> HttpResponse:
-    report, teams, picked = _impact(request)
+    report, teams, picked, page = _impact(request, paged=True)
     context = {
         "report": report,
         "teams": teams,
         "picked": picked,
+        "team_page": page,
         "csv_tables": CSV_LABELS,
         "home_currency": settings.HOME_CURRENCY,
         "annual_budget": settings.ANNUAL_LEARNING_BUDGET,
@@ -148,7 +155,7 @@ def impact_csv(request: HttpRequest) -> HttpResponse:
     table = request.GET.get("table") or "participation"
     if table not in CSV_TABLES:
         raise Http404("No such table.")
-    report, _teams, picked = _impact(request)
+    report, _teams, picked, _page = _impact(request, paged=False)
     if report.run is None:
         header, rows = ["note"], [["Not computed yet"]]
     else:

@@ -231,7 +231,10 @@ def peers(user: User, year: Year) -> tuple[dt.date, list[PeerTopic]]:
         .values("pk")
     )
     rows = (
-        EntryTopic.objects.filter(topic_id__in=mine, entry__in=visible)
+        # The days again on the join itself: the planner then starts from the few weeks' entries
+        # (the day index), not from every entry ever written on these topics.
+        EntryTopic.objects.filter(topic_id__in=mine, entry__day__gte=start, entry__day__lte=year.today)
+        .filter(entry__in=visible)
         .values("topic_id", "entry__author_id", "entry__author__display_name", "entry__author__email")
         .annotate(n=Count("entry_id"), last=Max("entry__day"))
         .annotate(

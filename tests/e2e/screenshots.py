@@ -5,8 +5,9 @@ screenshots`` runs it: ``pytest tests/e2e/screenshots.py``. With every app's dem
 data loaded, it signs in as the demo member on a fixed Learning Day and writes
 full-page PNGs at desktop and phone width, in the light and the dark colour scheme, to
 docs/screenshots/<page>-<desktop|phone>.png (light) and <page>-<desktop|phone>-dark.png;
-then the pages only a manager sees, signed in as the demo manager, and the finance page,
-signed in as the demo finance person. The pages get the same axe, console and CSP checks
+then the pages only a manager sees, signed in as the demo manager, the finance page,
+signed in as the demo finance person, and the organisation's impact, signed in as the demo
+leadership person. The pages get the same axe, console and CSP checks
 as the browser tests, in both schemes.
 """
 
@@ -23,6 +24,7 @@ OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 MEMBER = "member@example.com"
 MANAGER = "manager@example.com"
 FINANCE = "finance@example.com"
+LEADERSHIP = "leadership@example.com"
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
 SCHEMES = ("light", "dark")
 
@@ -91,6 +93,10 @@ def test_screenshots(checked_browser, on_a_learning_day, demo_data, demo_passwor
     expect(page.get_by_role("heading", level=1)).to_have_text("Time Series Analysis")
     shoot(page, "claim")
 
+    page.goto("/growth/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My growth")
+    shoot(page, "growth")
+
     manager = new_page()
     login(manager, MANAGER, demo_password)
 
@@ -107,3 +113,9 @@ def test_screenshots(checked_browser, on_a_learning_day, demo_data, demo_passwor
     finance.goto("/claims/finance/")
     expect(finance.get_by_role("heading", level=1)).to_have_text("Approved and paid claims")
     shoot(finance, "finance")
+
+    leadership = new_page()
+    login(leadership, LEADERSHIP, demo_password)
+    leadership.goto("/impact/")
+    expect(leadership.get_by_role("heading", level=1)).to_have_text("The organisation's impact")
+    shoot(leadership, "impact")
