@@ -11,9 +11,10 @@ from django.shortcuts import render
 
 from growth import impact as selectors
 from growth.impact_charts import deaths_svg, participation_year_svg
-from learningday import calendar, parsing
+from learningday import calendar
 from learningday.exports import csv_response
 from learningday.models import Team
+from learningday.views import team_asked
 
 
 def _scope(request: HttpRequest) -> tuple[list[Team], list[Team], Team | None]:
@@ -28,12 +29,7 @@ def _scope(request: HttpRequest) -> tuple[list[Team], list[Team], Team | None]:
     asked = request.GET.get("team")
     if not asked:
         return teams, teams, None
-    slug = parsing.parse_slug(asked)
-    team = next((t for t in teams if t.slug == slug), None)
-    if team is None:
-        if slug and Team.objects.filter(slug=slug).exists():
-            raise PermissionDenied("That team's figures are not yours to see.")
-        raise Http404("No such team.")
+    team = team_asked(teams, asked, refused="That team's figures are not yours to see.")
     return [team], teams, team
 
 

@@ -5,16 +5,31 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from learningday import services
+from learningday import parsing, services
 from learningday.forms import ProfileForm
+from learningday.models import Team
 
 log = logging.getLogger(__name__)
+
+
+def team_asked(teams: list[Team], asked: str, *, refused: str) -> Team:
+    """The team a ``?team=<slug>`` names among ``teams``, the ones this person may see. A team
+    outside them is refused without showing anything of it: 403 with ``refused`` when it
+    exists, 404 when it does not."""
+    slug = parsing.parse_slug(asked)
+    team = next((t for t in teams if t.slug == slug), None)
+    if team is None:
+        if slug and Team.objects.filter(slug=slug).exists():
+            raise PermissionDenied(refused)
+        raise Http404("No such team.")
+    return team
 
 
 def profile(request: HttpRequest) -> HttpResponse:

@@ -19,6 +19,7 @@ from learningday.keyset import keyset_page
 from learningday.models import Team, User
 from learningday.quarters import Quarter
 from learningday.services import ALREADY_SAVED, create_once
+from learningday.views import team_asked
 from logs import ical, reminders, selectors, services
 from logs.charts import heatmap_svg, participation_svg
 from logs.forms import AwayForm, EntryForm, FeedFilterForm, PulseForm, QuickEntryForm, reading_choices, typed_ids
@@ -252,13 +253,7 @@ def _participation_team(request: HttpRequest) -> tuple[Team, list[Team]]:
     asked = request.GET.get("team")
     if not asked:
         return teams[0], teams
-    slug = parsing.parse_slug(asked)
-    team = next((t for t in teams if t.slug == slug), None)
-    if team is None:
-        if slug and Team.objects.filter(slug=slug).exists():
-            raise PermissionDenied("You do not manage that team.")
-        raise Http404("No such team.")
-    return team, teams
+    return team_asked(teams, asked, refused="You do not manage that team."), teams
 
 
 def participation(request: HttpRequest) -> HttpResponse:

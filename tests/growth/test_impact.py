@@ -110,42 +110,18 @@ def test_people_who_joined_later_or_were_away_are_not_expected(org):
     assert _row(org["robotics"], dt.date(2026, 10, 29)).members == 3
 
 
+def _summaries() -> tuple[list, list]:
+    """Every summary row's figures, and every pick-up, in a stable order."""
+    figures = ("team_id", "day", "members", "away", "posted", "crowded", "other_days", "entries", "with_topic")
+    days = sorted(TeamDay.objects.values_list(*figures, "counted", "outside"))
+    return days, sorted(FieldPickup.objects.values_list("user_id", "topic_id", "quarter"))
+
+
 def test_running_twice_changes_nothing(org):
     impact_recompute()
-    first = sorted(
-        TeamDay.objects.values_list(
-            "team_id",
-            "day",
-            "members",
-            "posted",
-            "crowded",
-            "other_days",
-            "entries",
-            "with_topic",
-            "counted",
-            "outside",
-        )
-    )
-    pickups = list(FieldPickup.objects.values_list("user_id", "topic_id", "quarter"))
+    first = _summaries()
     compute_impact()  # the nightly task
-    assert (
-        sorted(
-            TeamDay.objects.values_list(
-                "team_id",
-                "day",
-                "members",
-                "posted",
-                "crowded",
-                "other_days",
-                "entries",
-                "with_topic",
-                "counted",
-                "outside",
-            )
-        )
-        == first
-    )
-    assert list(FieldPickup.objects.values_list("user_id", "topic_id", "quarter")) == pickups
+    assert _summaries() == first
     assert SummaryRun.objects.count() == 1
 
 
