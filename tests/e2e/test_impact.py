@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PHONE, login
+from tests.e2e.conftest import LEARNING_DAY, PHONE, login
 
 MANAGER = "manager@example.com"
 LEADERSHIP = "leadership@example.com"
@@ -85,3 +85,46 @@ def test_the_impact_page_shows_learning_outside_the_field(checked_browser, demo_
     leader.get_by_role("button", name="Show").click()
     expect(leader.get_by_role("heading", level=1)).to_have_text("The organisation's impact: Robotics")
     expect(outside_table.get_by_role("rowheader")).to_have_count(1)
+
+
+def test_a_day_logged_in_the_browser_shows_on_growth_and_at_once_on_impact(checked_browser, demo_password):
+    """The whole way, with no task run by hand: the manager narrows the home topics, the member
+    logs the day with the topic the form suggests, and the save updates the team's week on
+    /impact/ (the nightly run's figures, with this week redone) and shows on /growth/."""
+    from growth.models import TeamDay
+
+    manager: Page = checked_browser.new_page()
+    login(manager, MANAGER, demo_password)
+    manager.goto("/logs/participation/")
+    manager.get_by_role("link", name="Home topics").click()
+    topics = manager.get_by_role("group", name="Home topics")
+    for name in ("Deep learning coding", "Deep learning reading"):
+        topics.get_by_role("checkbox", name=name).uncheck()
+    manager.get_by_role("button", name="Save").click()
+    expect(manager.get_by_role("status")).to_contain_text("Home topics of Robotics: Robotics.")
+    today = TeamDay.objects.get(team__slug="robotics", day=LEARNING_DAY.date())
+    assert (today.posted, today.counted, today.outside) == (0, 0, 0)  # nobody has posted yet
+
+    member = checked_browser.new_page(viewport=PHONE)
+    login(member, MEMBER, demo_password)
+    member.goto("/logs/new/")
+    member.get_by_label("What did you learn today?").fill("Read about Babbage and the ENIAC: the history of computing.")
+    suggested = member.get_by_role("group", name="Suggested topics")
+    expect(suggested.get_by_role("checkbox", name="History of technology")).to_be_checked()
+    member.get_by_role("button", name="Share what I learned").click()
+    expect(member.get_by_role("article").get_by_role("list", name="Topics")).to_contain_text("History of technology")
+
+    member.get_by_role("button", name="Menu").click()
+    member.get_by_role("link", name="Growth").click()
+    growth = member.get_by_role("table", name="My topics of the last 52 Learning Days")
+    expect(
+        growth.get_by_role("row").filter(has=member.get_by_role("rowheader", name="History of technology"))
+    ).to_contain_text("15 Jan 2026")
+
+    # Saved, the entry redid its team's week (a new row): one post, outside the field.
+    today = TeamDay.objects.get(team__slug="robotics", day=LEARNING_DAY.date())
+    assert (today.posted, today.counted, today.outside) == (1, 1, 1)
+    rows = TeamDay.objects.filter(team__slug="robotics")
+    share = f"{round(100 * sum(r.outside for r in rows) / sum(r.counted for r in rows))}%"
+    manager.goto("/impact/")
+    expect(_outside_cell(manager)).to_have_text(share)
