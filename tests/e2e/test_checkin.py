@@ -13,17 +13,13 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, login
+from tests.e2e.keyboard import assert_no_sideways_scroll
 
 MEMBER = "member@example.com"
 TITLE = "Weight Agnostic Neural Networks"
 BODY = "Read *Weight Agnostic Neural Networks*: architectures that work with **random shared weights**."
 
 pytestmark = pytest.mark.usefixtures("on_a_learning_day", "demo_data")
-
-
-def assert_no_sideways_scroll(page: Page) -> None:
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"{page.url} scrolls sideways: {width[0]} px wide in a {width[1]} px window"
 
 
 def tab_to(page: Page, target: Locator, *, backwards: bool = False, most: int = 20) -> None:

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, login
+from tests.e2e.keyboard import assert_no_sideways_scroll
 
 MANAGER = "manager@example.com"
 MEMBER = "member@example.com"
@@ -52,7 +53,7 @@ def test_a_member_finds_the_note_on_the_dashboard_and_a_manager_the_count(checke
     member.goto("/")
     waiting = member.get_by_role("region", name="Waiting for you")
     expect(waiting).to_contain_text(NOTE)
-    assert member.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth"), "scrolls sideways"
+    assert_no_sideways_scroll(member)
     expect(member.get_by_role("region", name=re.compile(r"learning budget"))).to_contain_text("left of")
     expect(member.get_by_role("link", name=re.compile(r"to review"))).to_have_count(0)
     waiting.get_by_role("link", name=SENT_BACK).click()

@@ -9,21 +9,17 @@ import re
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from reimbursements.models import Claim
 from reimbursements.money import format_money
 from tests.e2e.conftest import PHONE, login
+from tests.e2e.keyboard import assert_no_sideways_scroll
 
 FINANCE = "finance@example.com"
 REFERENCE = "LD-2026-0115-ALL"
 
 pytestmark = pytest.mark.usefixtures("on_a_learning_day", "demo_data")
-
-
-def assert_no_sideways_scroll(page: Page) -> None:
-    width = page.evaluate("() => document.scrollingElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width}px wide on a {PHONE['width']}px screen"
 
 
 def test_finance_pays_every_approved_claim_with_one_click_and_one_action(checked_browser, demo_password):

@@ -10,19 +10,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, login
+from tests.e2e.keyboard import assert_no_sideways_scroll
 
 MEMBER = "member@example.com"
 TOPIC = "History of technology"
 
 pytestmark = pytest.mark.usefixtures("on_a_learning_day", "demo_data")
-
-
-def assert_no_sideways_scroll(page: Page) -> None:
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"{page.url} scrolls sideways: {width[0]} px wide in a {width[1]} px window"
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LEARNING_DAY, PHONE, login
+from tests.e2e.keyboard import assert_no_sideways_scroll
 
 MANAGER = "manager@example.com"
 LEADERSHIP = "leadership@example.com"
@@ -80,7 +81,7 @@ def test_the_impact_page_shows_learning_outside_the_field(checked_browser, demo_
     outside_table = leader.get_by_role("table", name="Share of entries outside each team's home topics, over the year")
     for team in ("Applied", "Research", "Robotics"):
         expect(outside_table.get_by_role("rowheader", name=team)).to_be_visible()
-    assert leader.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth"), "scrolls sideways"
+    assert_no_sideways_scroll(leader)
     leader.get_by_label("Team", exact=True).select_option("robotics")
     leader.get_by_role("button", name="Show").click()
     expect(leader.get_by_role("heading", level=1)).to_have_text("The organisation's impact: Robotics")
