@@ -184,9 +184,10 @@ class Gunicorn:
             try:
                 if requests.get(f"{self.base}/healthz", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or its workers still importing the app
             if time.monotonic() > deadline:
+                self.stop()
                 raise SystemExit(f"gunicorn did not answer /healthz within 60 s; see {log_path}")
             time.sleep(0.2)
 

@@ -9,22 +9,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
+from growth import aggregates
+from growth.aggregates import ZERO
 from growth.fields import Share
 from growth.models import FieldPickup, SummaryRun, TeamDay
 from growth.summaries import summary_days
 from learningday.models import Membership, Team, User
 from learningday.quarters import Quarter
 from logs.selectors import PulseResults, pulse_results
-from reading.models import Endorsement, Progress
-from reimbursements.models import Claim
 
-SPENT = (Claim.State.APPROVED, Claim.State.PAID)
-ZERO = Decimal("0")
-TOP_ITEMS = 10
 # The per-team tables show this many teams a page; the totals, the charts and the CSVs all of them.
 TEAMS_PER_PAGE = 25
+# The names of those who picked up a field: this many a page (the counts cover all).
+PEOPLE_PER_PAGE = 50
 _SUMMED = ("members", "away", "posted", "crowded", "other_days", "counted", "outside")
 
 
@@ -96,8 +97,13 @@ class Tally:
     def combined(cls, tallies) -> Tally:
         total = cls()
         for tally in tallies:
-            for name in ("members", "expected", "posted", "crowded", "other_days", "counted", "outside"):
-                setattr(total, name, getattr(total, name) + getattr(tally, name))
+            total.members += tally.members
+            total.expected += tally.expected
+            total.posted += tally.posted
+            total.crowded += tally.crowded
+            total.other_days += tally.other_days
+            total.counted += tally.counted
+            total.outside += tally.outside
         return total
 
 
@@ -125,7 +131,8 @@ class Period:
 class Pickups:
     people: int
     fields: list[tuple[str, int]]  # topic name, people who picked it up; most first
-    rows: list[tuple[User, list[str]]]  # a person, the fields they picked up
+    rows: list[tuple[User, list[str]]]  # a page of people, by name, and the fields each picked up
+    page: Page | None = None  # that page of the people (None: all of them)
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,8 @@ class Impact:
     most_read: list[tuple[str, int]] = field(default_factory=list)
     most_endorsed: list[tuple[str, int]] = field(default_factory=list)
     pulse: PulseResults | None = None
+    # The money and reading are the nightly run's (the whole organisation), not added up live.
+    org_from_run: bool = False
 
 
 def _periods(days: list[dt.date], *, months: int) -> list[Period]:
@@ -167,64 +176,58 @@ def _periods(days: list[dt.date], *, months: int) -> list[Period]:
     return out
 
 
-def _rows(teams: list[Team], summary: dict[int, list[TeamDay]], periods: list[Period]) -> list[TeamRow]:
+def _team_rows(teams: list[Team], by_month: dict[int, dict[tuple[int, int], Tally]], periods: list[Period]):
+    """Each team's tallies per period (a month or a quarter), from its tallies per month."""
+    spans = [((p.first.year, p.first.month), (p.last.year, p.last.month)) for p in periods]
     rows = []
     for team in teams:
-        tallies = [Tally() for _ in periods]
-        total = Tally()
-        for row in summary.get(team.pk, []):
-            index = next((i for i, p in enumerate(periods) if p.first <= row.day <= p.last), None)
-            if index is not None:
-                tallies[index].add(row)
-                total.add(row)
-        rows.append(TeamRow(team, tallies, total))
+        months = by_month.get(team.pk, {})
+        tallies = [Tally.combined(t for key, t in months.items() if start <= key <= end) for start, end in spans]
+        rows.append(TeamRow(team, tallies, Tally.combined(tallies)))
     return rows
 
 
-def _in_teams(teams: list[Team], *, user_field: str = "user_id"):
-    return Exists(Membership.objects.filter(user_id=OuterRef(user_field), team__in=teams))
-
-
-def _pickups(quarter: Quarter, teams: list[Team], *, everyone: bool) -> Pickups:
-    found = FieldPickup.objects.filter(quarter=quarter.first_day).select_related("user", "topic")
+def _pickups(quarter: Quarter, teams: list[Team], *, everyone: bool, people_page: str | int | None) -> Pickups:
+    """The fields picked up in ``quarter`` with how many people, and the names of one page of
+    those people (PEOPLE_PER_PAGE, by name; ``people_page`` None: all of them, for the CSV)."""
+    found = FieldPickup.objects.filter(quarter=quarter.first_day)
     if not everyone:
-        found = found.filter(_in_teams(teams))
-    by_person: dict[int, tuple[User, list[str]]] = {}
-    per_field: dict[str, set[int]] = defaultdict(set)
-    for pickup in found.order_by("user__display_name", "user__email", "topic__name"):
-        by_person.setdefault(pickup.user_id, (pickup.user, []))[1].append(pickup.topic.name)
-        per_field[pickup.topic.name].add(pickup.user_id)
-    fields = sorted(((name, len(people)) for name, people in per_field.items()), key=lambda f: (-f[1], f[0]))
-    return Pickups(people=len(by_person), fields=fields, rows=list(by_person.values()))
+        found = found.filter(aggregates.in_teams(teams))
+    fields = list(
+        found.order_by()
+        .values_list("topic__name")
+        .annotate(people=Count("user_id", distinct=True))
+        .order_by("-people", "topic__name")
+    )
+    people = User.objects.filter(Exists(found.filter(user_id=OuterRef("pk")))).order_by("display_name", "email", "pk")
+    page = None
+    if people_page is not None:
+        page = Paginator(people, PEOPLE_PER_PAGE).get_page(people_page)
+        found = found.filter(user_id__in=page.object_list.values("pk"))
+    # The page's people and their fields in one query (the page's people as a subquery).
+    rows: dict[int, tuple[User, list[str]]] = {}
+    for pickup in found.select_related("user", "topic").order_by(
+        "user__display_name", "user__email", "user_id", "topic__name"
+    ):
+        rows.setdefault(pickup.user_id, (pickup.user, []))[1].append(pickup.topic.name)
+    count = page.paginator.count if page is not None else len(rows)
+    return Pickups(people=count, fields=fields, rows=list(rows.values()), page=page)
 
 
-def _money(year: int, teams: list[Team], *, everyone: bool, page_teams: list[Team]) -> Money:
-    claims = Claim.objects.filter(state__in=SPENT, purchase_date__year=year)
-    if not everyone:
-        claims = claims.filter(_in_teams(teams, user_field="claimant_id"))
-    by_topic = [
-        (name or "No topic", total or ZERO)
-        for name, total in claims.order_by()
-        .values_list("item__topic__name")
-        .annotate(total=Sum("approved_amount"))
-        .order_by("-total", "item__topic__name")
-    ]
+def _money(year: int, teams: list[Team], *, org: dict | None, page_teams: list[Team]) -> Money:
+    """Money by topic over ``teams`` and by team for ``page_teams``; from the nightly
+    figures when ``org`` holds them (the whole organisation, this year)."""
+    if org is not None:
+        by_topic = [(name, Decimal(total)) for name, total in org["by_topic"]]
+        spent = {int(team_id): Decimal(total) for team_id, total in org["spent"].items()}
+    else:
+        by_topic = aggregates.money_by_topic(year, teams)
+        spent = aggregates.spent_by_team(year, page_teams)
     members = dict(
-        Membership.objects.filter(team__in=page_teams, user__is_active=True)
+        Membership.objects.filter(team_id__in=[team.pk for team in page_teams], user__is_active=True)
         .order_by()
         .values_list("team_id")
         .annotate(n=Count("pk"))
-    )
-    spent = dict(
-        Membership.objects.filter(team__in=page_teams)
-        .order_by()
-        .values_list("team_id")
-        .annotate(
-            spent=Sum(
-                "user__claims__approved_amount",
-                filter=Q(user__claims__state__in=SPENT, user__claims__purchase_date__year=year),
-            )
-        )
     )
     budget = settings.ANNUAL_LEARNING_BUDGET
     by_team = [
@@ -234,25 +237,20 @@ def _money(year: int, teams: list[Team], *, everyone: bool, page_teams: list[Tea
     return Money(year=year, by_topic=by_topic, by_team=by_team, total=sum((t for _n, t in by_topic), ZERO))
 
 
-def _top(model, teams: list[Team], *, everyone: bool, **where) -> list[tuple[str, int]]:
-    rows = model.objects.filter(**where)
-    if not everyone:
-        rows = rows.filter(_in_teams(teams)).filter(Q(item__team__isnull=True) | Q(item__team__in=teams))
-    return list(
-        rows.order_by()
-        .values_list("item__title")
-        .annotate(n=Count("user_id", distinct=True))
-        .order_by("-n", "item__title")[:TOP_ITEMS]
-    )
-
-
 def impact(
-    user: User, *, teams: list[Team], everyone: bool, today: dt.date, page_teams: list[Team] | None = None
+    user: User,
+    *,
+    teams: list[Team],
+    everyone: bool,
+    today: dt.date,
+    page_teams: list[Team] | None = None,
+    people_page: str | int | None = None,
 ) -> Impact:
     """What /impact/ shows for these teams (``everyone``: the whole organisation, people in
     no team included, as the leadership group sees it without a team filter). The totals and
-    the charts cover every team; the per-team tables only ``page_teams`` (all, when None), so
-    the page's work stays the same however many teams there are."""
+    the charts cover every team; the per-team tables only ``page_teams`` (all, when None), and
+    the names of those who picked up a field only page ``people_page`` of them (all, when
+    None), so the page's work stays the same however many teams and people there are."""
     run = last_run()
     result = Impact(run=run, teams=teams)
     if run is None:
@@ -261,30 +259,49 @@ def impact(
     days = summary_days(run.as_of)
     in_year = TeamDay.objects.filter(day__gte=days[0], day__lte=days[-1])
     per_day: dict[dt.date, Tally] = {day: Tally() for day in days}
-    sums = in_year.filter(team__in=teams).order_by().values("day").annotate(**{f: Sum(f) for f in _SUMMED})
+    # The whole organisation is every row: no list of 200 team ids for the planner to match.
+    of_teams = in_year if everyone else in_year.filter(team_id__in=[team.pk for team in teams])
+    sums = of_teams.order_by().values("day").annotate(**{f: Sum(f) for f in _SUMMED})
     for row in sums:
         per_day[row["day"]] = Tally.of_sums(row)
-    summary: dict[int, list[TeamDay]] = defaultdict(list)
-    for row in in_year.filter(team__in=shown).order_by("day"):
-        summary[row.team_id].append(row)
     # The year starts where the teams shown had their first member: no empty months before.
     first = next((day for day in days if per_day[day].members), days[-1])
     days = [day for day in days if day >= first]
+    # The tables by team: each team of the page by month, summed in SQL (a few hundred rows).
+    by_month: dict[int, dict[tuple[int, int], Tally]] = defaultdict(dict)
+    monthly = (
+        in_year.filter(team_id__in=[team.pk for team in shown], day__gte=first)
+        .annotate(month=TruncMonth("day"))
+        .order_by()
+        .values("team_id", "month")
+        .annotate(**{f: Sum(f) for f in _SUMMED})
+    )
+    for row in monthly:
+        by_month[row["team_id"]][row["month"].year, row["month"].month] = Tally.of_sums(row)
     result.days = [DayPoint(day, per_day[day]) for day in days]
     result.overall = Tally.combined(point.tally for point in result.days)
     result.months = _periods(days, months=1)
     result.quarters = _periods(days, months=3)
-    result.by_month = _rows(shown, summary, result.months)
-    result.by_quarter = _rows(shown, summary, result.quarters)
+    result.by_month = _team_rows(shown, by_month, result.months)
+    result.by_quarter = _team_rows(shown, by_month, result.quarters)
     result.quarter_totals = [
         (period, Tally.combined(per_day[day] for day in days if period.first <= day <= period.last))
         for period in result.quarters
     ]
     result.quarter = Quarter.of(today)
-    result.pickups = _pickups(result.quarter, teams, everyone=everyone)
-    result.money = _money(today.year, teams, everyone=everyone, page_teams=shown)
-    result.most_read = _top(Progress, teams, everyone=everyone, state=Progress.State.DONE)
-    result.most_endorsed = _top(Endorsement, teams, everyone=everyone)
+    result.pickups = _pickups(result.quarter, teams, everyone=everyone, people_page=people_page)
+    # The whole organisation's money and reading come from the nightly run while it is of
+    # this year; a manager's teams, or the first day of a year, are added up live.
+    org = run.org if everyone and run.org.get("year") == today.year else None
+    result.money = _money(today.year, teams, org=org, page_teams=shown)
+    scope = None if everyone else teams
+    result.org_from_run = org is not None
+    if org is not None:
+        result.most_read = [tuple(row) for row in org["most_read"]]
+        result.most_endorsed = [tuple(row) for row in org["most_endorsed"]]
+    else:
+        result.most_read = aggregates.most_read(scope)
+        result.most_endorsed = aggregates.most_endorsed(scope)
     result.pulse = pulse_results(
         quarter=result.quarter.previous(), team_ids=None if everyone else [team.pk for team in teams]
     )

@@ -41,7 +41,10 @@ def _impact(request: HttpRequest, *, paged: bool):
     today = calendar.user_today(request.user)
     page = Paginator(shown, selectors.TEAMS_PER_PAGE).get_page(request.GET.get("page")) if paged else None
     page_teams = list(page.object_list) if page is not None else None
-    report = selectors.impact(request.user, teams=shown, everyone=everyone, today=today, page_teams=page_teams)
+    people_page = (request.GET.get("people") or 1) if paged else None
+    report = selectors.impact(
+        request.user, teams=shown, everyone=everyone, today=today, page_teams=page_teams, people_page=people_page
+    )
     return report, teams, picked, page
 
 

@@ -99,6 +99,10 @@ class SummaryRun(models.Model):
     as_of = models.DateField(_("as of"))
     team_days = models.PositiveIntegerField(default=0)
     pickups = models.PositiveIntegerField(default=0)
+    # The whole organisation's money, most read and most endorsed as of the run
+    # (growth.summaries.org_figures): what the leadership group sees without a team filter,
+    # too much to add up on each view at 5,000 people. A manager's few teams are added up live.
+    org = models.JSONField(_("organisation's figures"), default=dict, blank=True)
 
     class Meta:
         verbose_name = "impact summary run"
@@ -106,3 +110,34 @@ class SummaryRun(models.Model):
 
     def __str__(self) -> str:
         return f"Impact figures as of {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class TopicWeek(models.Model):
+    """Who wrote on a topic lately, for "people to learn with" on /growth/: one person's
+    entries shared with everyone on one topic in the week of one Learning Day (the Learning
+    Day and the six days after it), ``last`` the latest of their days.
+
+    Only entries shared with everyone count: /growth/ shows people outside all of the
+    reader's teams, and of those people's entries the reader may read exactly these. Kept by
+    ``growth.summaries``: an author's rows are redone as each of their entries is saved or
+    deleted, and the nightly run rebuilds the last weeks for everyone (entries made another
+    way, the demo's or an import's, and dropping the weeks that have aged out).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_weeks")
+    topic = models.ForeignKey("reading.Topic", on_delete=models.CASCADE, related_name="weeks")
+    week = models.DateField(_("Learning Day"))
+    entries = models.PositiveIntegerField(default=0)
+    last = models.DateField(_("latest entry"))
+
+    class Meta:
+        verbose_name = "topic's week"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic", "week"], name="topic_week_once"),
+            models.CheckConstraint(condition=Q(entries__gt=0), name="topic_week_has_entries"),
+            models.CheckConstraint(condition=Q(last__gte=F("week")), name="topic_week_last_in_week"),
+        ]
+        indexes = [models.Index(fields=["topic", "week", "user"], name="topic_week_by_topic")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.topic}, week of {self.week:%Y-%m-%d}"

@@ -1,8 +1,8 @@
 """Reads for /growth/: one person's own year of learning, read live (about 50 entries).
 
-Every read here is of the person's own data, except ``peers``, which reads other people's
-entries only through ``logs.selectors.entries_visible_to`` and so never shows more than the
-feed already does.
+Every read here is of the person's own data, except ``peers``, which reads who else wrote
+on the same topics lately from entries shared with everyone, and so never shows more than
+the feed already does.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Sum, Window
+from django.db.models import Count, Exists, F, Max, OuterRef, Sum, Window
 from django.db.models.functions import RowNumber
 
 from growth.fields import Share, Windows, fields_picked_up, outside_share, pickup_windows
+from growth.models import TopicWeek
 from learningday import calendar
 from learningday.models import Membership, User
-from logs.models import Entry, EntryTopic
-from logs.selectors import entries_visible_to
+from logs.models import Entry
 from reading.models import Progress, Topic
 from reading.selectors import shelf
 from reimbursements.models import Claim
@@ -216,32 +216,27 @@ class PeerTopic:
 
 def peers(user: User, year: Year) -> tuple[dt.date, list[PeerTopic]]:
     """People outside all my teams with entries on the topics of my last four Learning Days,
-    in the same days, read only through the entries I may see: one query, at most
-    PEERS_PER_TOPIC people per topic (those who wrote most recently)."""
+    in the same days: one query over the topic weeks (growth.models.TopicWeek, kept as
+    entries are saved), at most PEERS_PER_TOPIC people per topic, those who wrote most
+    recently. Those weeks count only entries shared with everyone, which are exactly the
+    entries of people outside my teams that I may read (logs.selectors.entries_visible_to),
+    so nothing shows here that the feed would not show me."""
     start = year.days[-PEER_DAYS]
     mine = {t.pk: t.name for t in year.topics if t.last >= start}
     if not mine:
         return start, []
     my_teams = Membership.objects.filter(user=user).values("team_id")
-    visible = (
-        entries_visible_to(user)
-        .filter(day__gte=start, day__lte=year.today)
-        .exclude(author=user)
-        .exclude(author__memberships__team_id__in=my_teams)
-        .values("pk")
-    )
     rows = (
-        # The days again on the join itself: the planner then starts from the few weeks' entries
-        # (the day index), not from every entry ever written on these topics.
-        EntryTopic.objects.filter(topic_id__in=mine, entry__day__gte=start, entry__day__lte=year.today)
-        .filter(entry__in=visible)
-        .values("topic_id", "entry__author_id", "entry__author__display_name", "entry__author__email")
-        .annotate(n=Count("entry_id"), last=Max("entry__day"))
+        TopicWeek.objects.filter(topic_id__in=mine, week__gte=start, user__is_active=True)
+        .exclude(user=user)
+        .exclude(Exists(Membership.objects.filter(user_id=OuterRef("user_id"), team_id__in=my_teams)))
+        .values("topic_id", "user_id", "user__display_name", "user__email")
+        .annotate(n=Sum("entries"), latest=Max("last"))
         .annotate(
             rank=Window(
                 RowNumber(),
                 partition_by=[F("topic_id")],
-                order_by=[F("last").desc(), F("entry__author_id").asc()],
+                order_by=[F("latest").desc(), F("user_id").asc()],
             )
         )
         .filter(rank__lte=PEERS_PER_TOPIC)
@@ -249,7 +244,7 @@ def peers(user: User, year: Year) -> tuple[dt.date, list[PeerTopic]]:
     )
     people: dict[int, list[Peer]] = defaultdict(list)
     for row in rows:
-        name = row["entry__author__display_name"] or row["entry__author__email"].split("@")[0]
-        people[row["topic_id"]].append(Peer(pk=row["entry__author_id"], name=name, entries=row["n"], last=row["last"]))
+        name = row["user__display_name"] or row["user__email"].split("@")[0]
+        people[row["topic_id"]].append(Peer(pk=row["user_id"], name=name, entries=row["n"], last=row["latest"]))
     topics = [PeerTopic(pk=pk, name=name, people=people.get(pk, [])) for pk, name in mine.items()]
     return start, sorted(topics, key=lambda t: t.name.casefold())

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from growth.aggregates import org_figures
 from growth.fields import fields_picked_up, is_outside, pickup_windows
-from growth.models import FieldPickup, SummaryRun, TeamDay
+from growth.models import FieldPickup, SummaryRun, TeamDay, TopicWeek
 from learningday import calendar
 from learningday.models import Membership
 from learningday.quarters import Quarter
@@ -25,6 +27,9 @@ from reading.models import Topic
 
 # How many Learning Days back the team summaries go: a year, the page's span.
 YEAR_OF_DAYS = 52
+# How many weeks the topic weeks keep: /growth/'s four Learning Days of "now", and two to
+# spare for a reader whose local day is behind or ahead of the server's.
+TOPIC_WEEKS = 6
 
 
 @dataclass(frozen=True)
@@ -134,7 +139,8 @@ def _pickups(as_of: dt.date) -> list[FieldPickup]:
 
 
 def impact_recompute(*, as_of: dt.date | None = None) -> RunResult:
-    """Recompute the team summaries of the last year and add this quarter's new pick-ups.
+    """Recompute the team summaries of the last year, add this quarter's new pick-ups, and
+    store the whole organisation's money and reading of the year (``SummaryRun.org``).
 
     ``as_of`` is the day the figures are for (by default today in UTC; a Learning Day that
     has begun anywhere counts). Team rows of the year are replaced; pick-ups are only added
@@ -159,7 +165,8 @@ def impact_recompute(*, as_of: dt.date | None = None) -> RunResult:
         added = FieldPickup.objects.filter(quarter=Quarter.of(as_of).first_day).count() - before
         run.computed_at, run.as_of = now, as_of
         run.team_days, run.pickups = len(team_days), before + added
-        run.save(update_fields=["computed_at", "as_of", "team_days", "pickups"])
+        run.org = org_figures(as_of.year)
+        run.save(update_fields=["computed_at", "as_of", "team_days", "pickups", "org"])
     return RunResult(as_of=as_of, team_days=len(team_days), pickups_added=added)
 
 
@@ -188,4 +195,69 @@ def impact_recompute_week(*, user_id: int, day: dt.date) -> int:
         rows = _team_days([learning_day], dt.date.max, team_ids=team_ids)
         TeamDay.objects.filter(team_id__in=team_ids, day=learning_day).delete()
         TeamDay.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _topic_weeks_since(today: dt.date) -> dt.date:
+    return calendar.previous_learning_day(today) - dt.timedelta(weeks=TOPIC_WEEKS - 1)
+
+
+def _topic_week_rows(since: dt.date, *, user_id: int | None = None) -> list[TopicWeek]:
+    """The topic weeks from ``since`` on, of everyone or of one person: one query."""
+    links = EntryTopic.objects.filter(entry__visibility=Entry.Visibility.EVERYONE, entry__day__gte=since)
+    if user_id is not None:
+        links = links.filter(entry__author_id=user_id)
+    rows: dict[tuple[int, int, dt.date], TopicWeek] = {}
+    found = links.order_by().values_list("entry__author_id", "topic_id", "entry__day")
+    for author_id, topic_id, day in found.iterator(chunk_size=5000):
+        week = calendar.previous_learning_day(day)
+        key = (author_id, topic_id, week)
+        row = rows.get(key)
+        if row is None:
+            rows[key] = TopicWeek(user_id=author_id, topic_id=topic_id, week=week, entries=1, last=day)
+        else:
+            row.entries += 1
+            row.last = max(row.last, day)
+    return list(rows.values())
+
+
+def _upsert(rows: list[TopicWeek]) -> None:
+    TopicWeek.objects.bulk_create(
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["user", "topic", "week"],
+        update_fields=["entries", "last"],
+    )
+
+
+def topic_weeks_refresh(*, user_id: int, today: dt.date | None = None) -> int:
+    """Redo one person's topic weeks after one of their entries was saved or deleted (its
+    day, text, topics or who may see it changed): the next /growth/ anywhere shows it.
+    Returns the rows the person now has.
+
+    Written as "insert or update, then remove the rest", never "remove, then insert", so
+    that it needs no lock against the nightly rebuild: whichever runs second, the rows end
+    up those of one of the two reads.
+    """
+    since = _topic_weeks_since(today or timezone.now().date())
+    rows = _topic_week_rows(since, user_id=user_id)
+    with transaction.atomic():
+        _upsert(rows)
+        kept = Q()
+        for row in rows:
+            kept |= Q(topic_id=row.topic_id, week=row.week)
+        stale = TopicWeek.objects.filter(user_id=user_id)
+        (stale.exclude(kept) if rows else stale).delete()
+    return len(rows)
+
+
+def topic_weeks_rebuild(*, today: dt.date | None = None) -> int:
+    """Rebuild everyone's topic weeks from the log (nightly, and after data arrives without
+    ``logs.services``: the demo, a seed, a migration). Returns the rows written."""
+    since = _topic_weeks_since(today or timezone.now().date())
+    rows = _topic_week_rows(since)
+    with transaction.atomic():
+        TopicWeek.objects.all().delete()
+        _upsert(rows)
     return len(rows)

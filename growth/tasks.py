@@ -5,7 +5,8 @@ Two ways the figures of /impact/ are kept:
 - ``compute_impact`` runs nightly from Celery beat (``CELERY_BEAT_SCHEDULE["impact-summaries"]``
   in learningday/settings.py, every 24 hours in UTC) and recomputes the whole last year in one
   go: every team's Learning Days and this quarter's fields picked up. One run costs a few
-  queries over a year of entries however many came in (about 4.5 s at 5,000 people).
+  queries over a year of entries however many came in (about 4.5 s at 5,000 people). It
+  also rebuilds the last weeks' topic weeks, who wrote on what lately, for /growth/.
 - ``compute_impact_week`` runs after an entry is saved (``growth/receivers.py`` hears
   ``logs.signals.entry_saved``, which logs sends from ``transaction.on_commit``): only the
   author's teams and the entry's week, a handful of small queries, so a manager who looks
@@ -22,14 +23,19 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from growth.summaries import impact_recompute, impact_recompute_week
+from growth.summaries import impact_recompute, impact_recompute_week, topic_weeks_rebuild
 from logs.models import Entry
 
 
 @shared_task
 def compute_impact() -> dict:
     result = impact_recompute()
-    return {"as_of": result.as_of.isoformat(), "team_days": result.team_days, "pickups_added": result.pickups_added}
+    return {
+        "as_of": result.as_of.isoformat(),
+        "team_days": result.team_days,
+        "pickups_added": result.pickups_added,
+        "topic_weeks": topic_weeks_rebuild(),
+    }
 
 
 @shared_task

@@ -12,8 +12,11 @@ from decimal import Decimal
 
 import pytest
 
+from growth.models import TopicWeek
+from growth.summaries import topic_weeks_rebuild, topic_weeks_refresh
 from learningday.models import Membership
-from logs.models import EntryTopic
+from logs.models import Entry, EntryTopic
+from logs.services import EntryData, entry_delete, entry_save
 from reading.models import Progress, Topic
 from tests.factories import ClaimFactory, EntryFactory, ItemFactory, MembershipFactory, UserFactory
 
@@ -32,9 +35,12 @@ def topic(name: str) -> Topic:
 
 
 def entry(author, day: dt.date, *topics: Topic, visibility: str = "teams", body: str = "Learned a thing."):
+    """An entry made directly, and its author's topic weeks redone, as saving one through
+    logs.services does (tested below)."""
     made = EntryFactory(author=author, day=day, visibility=visibility, body=body)
     for t in topics:
         EntryTopic.objects.create(entry=made, topic=t)
+    topic_weeks_refresh(user_id=author.pk)
     return made
 
 
@@ -190,6 +196,68 @@ def test_people_in_other_teams_only_through_entries_i_may_see(client, member, te
     # The link leads to what the feed already shows me: Olivia's shared entry.
     client.force_login(member)
     assert "Olivia Outsider" in client.get(f"/logs/?person={olivia.pk}&day_from=2026-11-12").content.decode()
+
+
+def peers_section(client, user) -> str:
+    body = page(client, user)
+    return body[body.index('id="peers-heading"') :]
+
+
+def test_a_save_a_narrowing_and_a_delete_show_on_the_next_request(
+    client, member, other_team, year, django_capture_on_commit_callbacks
+):
+    """Through the real services: the topic weeks follow each change before the next page."""
+    olivia = person("Olivia Outsider", other_team)
+    data = EntryData(
+        day=back(0), body="Tacking upwind.", visibility=Entry.Visibility.EVERYONE, topics=[year["sailing"]]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        made, _ = entry_save(user=olivia, data=data)
+    assert "Olivia Outsider" in peers_section(client, member)
+
+    narrowed = EntryData(
+        day=back(0), body="Tacking upwind.", visibility=Entry.Visibility.TEAMS, topics=[year["sailing"]]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        entry_save(user=olivia, data=narrowed, entry=made)
+    assert "Olivia Outsider" not in peers_section(client, member)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        entry_save(user=olivia, data=data, entry=made)
+    assert "Olivia Outsider" in peers_section(client, member)
+    with django_capture_on_commit_callbacks(execute=True):
+        entry_delete(user=olivia, entry=made)
+    assert "Olivia Outsider" not in peers_section(client, member)
+    assert not TopicWeek.objects.filter(user=olivia).exists()
+
+
+def test_who_joins_my_team_or_leaves_is_no_longer_listed(client, member, team, other_team, year):
+    olivia = person("Olivia Outsider", other_team)
+    entry(olivia, back(0), year["sailing"], visibility="everyone")
+    otto = person("Otto Left", other_team)
+    entry(otto, back(0), year["sailing"], visibility="everyone")
+    assert "Olivia Outsider" in peers_section(client, member)
+    MembershipFactory(user=olivia, team=team)  # now in my team: the feed shows her to me anyway
+    otto.is_active = False
+    otto.save(update_fields=["is_active"])
+    section = peers_section(client, member)
+    assert "Olivia Outsider" not in section and "Otto Left" not in section
+
+
+def test_the_nightly_rebuild_finds_entries_made_without_the_services_and_drops_old_weeks(
+    client, member, other_team, year
+):
+    olivia = person("Olivia Outsider", other_team)
+    made = EntryFactory(author=olivia, day=back(1), visibility="everyone")  # an import, say: no signal
+    EntryTopic.objects.create(entry=made, topic=year["sailing"])
+    TopicWeek.objects.create(user=olivia, topic=year["bayes"], week=back(20), entries=1, last=back(20))
+    assert "Olivia Outsider" not in peers_section(client, member)
+
+    assert topic_weeks_rebuild() >= 1
+    assert "Olivia Outsider" in peers_section(client, member)
+    assert list(TopicWeek.objects.filter(user=olivia).values_list("topic__name", "week", "entries")) == [
+        ("Sailing", back(1), 1)
+    ]
 
 
 def test_at_most_five_people_per_topic(client, member, other_team, year):

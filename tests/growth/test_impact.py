@@ -253,6 +253,67 @@ def test_most_read_and_most_endorsed(client, org):
     assert report.most_read == [("Everyone reads this", 2), ("Research's own list", 1)]
 
 
+def test_the_organisation_s_money_and_reading_are_the_nightly_run_s_a_team_s_live(client, org):
+    item = ItemFactory(team=None, title="Everyone reads this")
+    ClaimFactory(claimant=org["rui"], state="paid", approved_amount=Decimal("99.00"))
+    Progress.objects.create(user=org["ana"], item=item, state=Progress.State.DONE)
+    impact_recompute()
+    # After the run: one more claim paid and one more reader.
+    ClaimFactory(claimant=org["ana"], state="approved", approved_amount=Decimal("1.00"))
+    Progress.objects.create(user=org["ben"], item=item, state=Progress.State.DONE)
+    client.force_login(_leader())
+    response = client.get("/impact/")
+    report = response.context["report"]
+    assert report.money.total == Decimal("99.00") and report.most_read == [("Everyone reads this", 1)]
+    assert [(team.name, spent) for team, _n, spent, _b in report.money.by_team] == [
+        ("Research", Decimal("99.00")),
+        ("Robotics", Decimal("0")),
+    ]
+    assert "as of the figures' time above" in response.content.decode()
+    # One team, picked in the filter, is added up as it stands; so is a manager's.
+    assert client.get("/impact/?team=robotics").context["report"].money.total == Decimal("1.00")
+    client.force_login(org["manager"])
+    report = client.get("/impact/").context["report"]
+    assert report.money.total == Decimal("1.00") and report.most_read == [("Everyone reads this", 2)]
+    # The next run brings the organisation's up to date.
+    impact_recompute()
+    client.force_login(_leader())
+    report = client.get("/impact/").context["report"]
+    assert report.money.total == Decimal("100.00") and report.most_read == [("Everyone reads this", 2)]
+
+
+def test_on_a_new_year_s_day_before_the_run_the_organisation_s_money_is_added_up_live(client, org):
+    ClaimFactory(claimant=org["rui"], state="paid", approved_amount=Decimal("99.00"))
+    impact_recompute()
+    SummaryRun.objects.update(org={**SummaryRun.objects.get().org, "year": 2025})
+    client.force_login(_leader())
+    report = client.get("/impact/").context["report"]
+    assert report.money.year == 2026 and report.money.total == Decimal("99.00") and not report.org_from_run
+
+
+def test_the_names_of_who_picked_up_a_field_come_50_a_page(client, org, django_assert_max_num_queries):
+    new = _topic("Impact origami")
+    people = [_person(org["research"], f"origami{n:02}@example.com", name=f"Origami {n:02}") for n in range(53)]
+    FieldPickup.objects.bulk_create(
+        FieldPickup(user=p, topic=new, quarter=Quarter(2026, 4).first_day, found_on=AS_OF) for p in people
+    )
+    impact_recompute()
+    client.force_login(_leader())
+    first = client.get("/impact/").content.decode()
+    assert '53</span> <span class="stat-label">people picked up' in first
+    assert "Origami 00: Impact origami" in first and "Origami 49" in first and "Origami 50" not in first
+    assert "People 1–50 of 53, by name." in first
+    with django_assert_max_num_queries(15):
+        second = client.get("/impact/?people=2").content.decode()
+    assert "Origami 50: Impact origami" in second and "Origami 49" not in second
+    assert 'href="?people=1#impact-people-heading" rel="prev"' in second
+    # The counts cover everyone on every page.
+    assert '<th scope="row">Impact origami</th><td data-label="People">53</td>' in second
+    # The team filter is kept when paging.
+    picked = client.get("/impact/?team=research&people=2").content.decode()
+    assert 'href="?team=research&amp;people=1#impact-people-heading"' in picked
+
+
 def test_who_picked_up_a_field_is_listed_only_within_the_scope(client, org):
     new = _topic("Impact origami")
     for person in (org["ben"], org["rui"]):
