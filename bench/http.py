@@ -19,16 +19,21 @@ What it does, all on this machine:
 3. Signs in as the member, the manager, finance and leadership (``seed_scale``'s logins) through the
    real sign-in form, and finds one entry, one item and one claim by following the
    member's own pages.
-4. For the baseline and each key page: one request to check it answers 200 and read its
-   SQL count, ``--warmup`` seconds of load that are thrown away, then ``--duration``
-   seconds of wrk at ``--connections`` connections. A Lua script counts every non-2xx
+4. For the baseline and each key page: the shared cache (``--cache``, Redis database 7 by
+   default, the server's ``CACHE_URL``) is emptied, then one request checks that the page
+   answers 200, reads its SQL count and times it cold (every cached piece rendered and
+   stored); then ``--warmup`` seconds of load that are thrown away, then ``--duration``
+   seconds of wrk at ``--connections`` connections, with the cache's hit rate over them
+   (Redis ``INFO stats``). A Lua script counts every non-2xx
    answer (wrk itself counts only 4xx and 5xx). The baseline is measured first and
    last; its p50 is the mean of the two.
 5. Other costs: the finance CSV export of all approved and paid claims, streamed from a
    one-worker gunicorn whose peak memory (``VmHWM``, reset before the export) is read
    from /proc; processing a 12-megapixel phone JPEG receipt (bench/receipt.py, in a
    process of its own).
-6. Prints the table and writes everything to ``bench/results/http-<people>.json``.
+6. Requests every page once more, after the others, and reads what the cache then holds
+   (keys and ``used_memory``). Prints the table and writes everything to
+   ``bench/results/http-<people>.json``.
    bench/report.py turns the results into docs/performance.png and the tables of
    docs/PERFORMANCE.md.
 
@@ -61,6 +66,7 @@ import tempfile
 import time
 from urllib.parse import urlsplit
 
+import redis
 import requests
 
 from bench.common import PG_ADMIN_URL, cpu_model, database_exists, pg, pg_version, recreate_database, status_kb
@@ -68,6 +74,8 @@ from bench.common import PG_ADMIN_URL, cpu_model, database_exists, pg, pg_versio
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 VENV_BIN = Path(sys.executable).parent
+# The server's cache: Redis, as in production, in a database of its own that the run empties.
+CACHE_URL = "redis://127.0.0.1:6379/7"
 PASSWORD = "bench-password"  # noqa: S105  (seed_scale's default for its three logins)
 LOGINS = {
     "member": "member@scale.example",
@@ -261,16 +269,42 @@ def wrk(url: str, cookie: str, seconds: float, args, script: Path) -> dict:
     }
 
 
-def measure(name: str, session: requests.Session, url: str, args, script: Path) -> dict:
+def cache_stats(cache: redis.Redis) -> dict:
+    stats, memory = cache.info("stats"), cache.info("memory")
+    return {
+        "hits": stats["keyspace_hits"],
+        "misses": stats["keyspace_misses"],
+        "used_memory_mb": round(memory["used_memory"] / 2**20, 1),
+        "keys": cache.dbsize(),
+    }
+
+
+def measure(name: str, session: requests.Session, url: str, args, script: Path, cache: redis.Redis) -> dict:
+    """One page: its first request after the cache is emptied (cold: every piece rendered and
+    stored), then the warm-up and the measured load, with the cache's hits and misses."""
     cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
     parts = urlsplit(url)
-    row = {"page": name, "url": parts.path + (f"?{parts.query}" if parts.query else ""), **probe(session, url)}
+    cache.flushdb()
+    started = time.perf_counter()
+    first = probe(session, url)
+    cold_ms = round((time.perf_counter() - started) * 1000, 1)
+    row = {"page": name, "url": parts.path + (f"?{parts.query}" if parts.query else ""), **first, "cold_ms": cold_ms}
     if args.warmup:
         wrk(url, cookie, args.warmup, args, script)
+    before = cache_stats(cache)
     row.update(wrk(url, cookie, args.duration, args, script))
+    after = cache_stats(cache)
+    reads = (after["hits"] - before["hits"]) + (after["misses"] - before["misses"])
+    row["cache"] = {
+        "hit_rate": round((after["hits"] - before["hits"]) / reads, 4) if reads else None,
+        "reads": reads,
+        "keys": after["keys"],
+        "used_memory_mb": after["used_memory_mb"],
+    }
+    hit = "" if row["cache"]["hit_rate"] is None else f"  hits {row['cache']['hit_rate']:.1%}"
     log(
         f"{name:<14} {row['rps']:>7.1f} rps  p50 {row['p50_ms']:>7.2f} ms  p99 {row['p99_ms']:>7.2f} ms  "
-        f"{row['queries']:>3} SQL  {row['errors']} errors"
+        f"{row['queries']:>3} SQL  {row['errors']} errors  cold {cold_ms:.0f} ms{hit}"
     )
     return row
 
@@ -387,12 +421,18 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", help="only these pages (by name)")
     parser.add_argument("--no-costs", action="store_true", help="skip the export and receipt measurements")
     parser.add_argument("--out", type=Path, help="results file (default bench/results/http-<people>.json)")
+    parser.add_argument(
+        "--cache", default=CACHE_URL, help="the shared cache (CACHE_URL) the server uses; emptied before each page"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk (make bench does it)")
     RESULTS.mkdir(parents=True, exist_ok=True)
     database = f"learningday_bench_http_{args.people}"
     env = server_env(args, database)
+    env["CACHE_URL"] = args.cache
+    cache = redis.Redis.from_url(args.cache)
+    cache.ping()
 
     if args.reseed or not database_exists(database):
         log(f"seeding {database}: {args.people:,} people, {args.weeks} weeks")
@@ -433,11 +473,16 @@ def main() -> int:
         script = Path(script_file.name)
         try:
             name, role, path = BASELINE
-            first = measure(name, sessions[role], base + path, args, script)
+            first = measure(name, sessions[role], base + path, args, script, cache)
             rows = [
-                measure(name, sessions[role], base + path.format(**found), args, script) for name, role, path in pages
+                measure(name, sessions[role], base + path.format(**found), args, script, cache)
+                for name, role, path in pages
             ]
-            last = measure(name, sessions[BASELINE[1]], base + BASELINE[2], args, script)
+            last = measure(name, sessions[BASELINE[1]], base + BASELINE[2], args, script, cache)
+            # Every page's pieces at once, as a server that has served them all holds them.
+            for _name, role, path in pages:
+                probe(sessions[role], base + path.format(**found))
+            cache_held = cache_stats(cache)
         finally:
             script.unlink()
     finally:
@@ -467,6 +512,8 @@ def main() -> int:
         "machine": machine(),
         "data": counts,
         "impact_summaries_s": summary_seconds,
+        "cache_url": args.cache,
+        "cache_held": {"keys": cache_held["keys"], "used_memory_mb": cache_held["used_memory_mb"]},
         "baseline": baseline,
         "pages": rows,
         "costs": {},

@@ -6,7 +6,7 @@ Reads ``bench/results/http-<small>.json`` and ``http-<large>.json``, draws
 ``docs/performance.png`` (matplotlib: p50 per page at both sizes, with the baseline and
 the 2× baseline line), prints the Markdown tables that docs/PERFORMANCE.md holds, and
 checks the issue's targets. With ``--before``, also before/after tables at both sizes
-against ``http-<size>-before.json``, an earlier version's results. With ``--strict``, the
+against ``http-<size>-before.json`` (or ``--before-name``), an earlier version's results. With ``--strict``, the
 exit status is 1 when a target is missed.
 """
 
@@ -147,6 +147,34 @@ def before_after(before: dict, after: dict) -> str:
     return "\n".join(lines)
 
 
+def cache_table(small: dict, large: dict) -> str:
+    """Per page at both sizes: the first request after the cache was emptied (cold), the
+    warm p50 under load and its ratio to the baseline, and the cache's hit rate under load."""
+    s, big = by_page(small), by_page(large)
+    head = f"| page | cold ms at {small['people']:,} | cold ms at {large['people']:,} "
+    head += (
+        f"| warm p50 × baseline at {small['people']:,} | at {large['people']:,} | cache hits at {large['people']:,} |"
+    )
+    lines = [head, "|---|--:|--:|--:|--:|--:|"]
+    for name, row in big.items():
+        old = s.get(name)
+        if old is None or name == "baseline" or "cold_ms" not in row or "cold_ms" not in old:
+            continue
+        rate = row.get("cache", {}).get("hit_rate")
+        lines.append(
+            f"| {name} | {old['cold_ms']:.0f} | {row['cold_ms']:.0f} "
+            f"| {old['p50_ms'] / small['baseline']['p50_ms']:.2f} | {row['p50_ms'] / large['baseline']['p50_ms']:.2f} "
+            f"| {'—' if rate is None else f'{rate:.1%}'} |"
+        )
+    held = large.get("cache_held")
+    if held:
+        lines.append(
+            f"\nThe cache after one request of each page at {large['people']:,} people: {held['keys']:,} keys, "
+            f"{held['used_memory_mb']} MB (Redis used_memory)."
+        )
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--small", type=int, default=500)
@@ -154,6 +182,7 @@ def main() -> int:
     parser.add_argument(
         "--before", action="store_true", help="also compare with results/http-<size>-before.json (an earlier version)"
     )
+    parser.add_argument("--before-name", default="before", help="the earlier results: http-<size>-<name>.json")
     parser.add_argument("--strict", action="store_true", help="exit with 1 when a target is missed")
     parser.add_argument("--chart", type=Path, default=ROOT / "docs" / "performance.png")
     args = parser.parse_args()
@@ -162,10 +191,10 @@ def main() -> int:
     chart(small, large, args.chart)
     pages, missed = tables(small, large)
     costs, missed_costs = costs_table(small, large)
-    print(pages, "", costs, sep="\n")
+    print(pages, "", costs, "", cache_table(small, large), sep="\n")
     if args.before:
         for size, after in ((args.small, small), (args.large, large)):
-            earlier = RESULTS / f"http-{size}-before.json"
+            earlier = RESULTS / f"http-{size}-{args.before_name}.json"
             if earlier.exists():
                 print("", before_after(load(earlier), after), sep="\n")
     print(f"\nchart: {args.chart.relative_to(ROOT) if args.chart.is_relative_to(ROOT) else args.chart}")

@@ -55,7 +55,7 @@ class Tally:
     counted: int = 0
     outside: int = 0
 
-    def add(self, row: TeamDay) -> None:
+    def add(self, row: TeamDay | Tally) -> None:
         self.members += row.members
         self.expected += row.expected
         self.posted += row.posted
@@ -97,13 +97,7 @@ class Tally:
     def combined(cls, tallies) -> Tally:
         total = cls()
         for tally in tallies:
-            total.members += tally.members
-            total.expected += tally.expected
-            total.posted += tally.posted
-            total.crowded += tally.crowded
-            total.other_days += tally.other_days
-            total.counted += tally.counted
-            total.outside += tally.outside
+            total.add(tally)
         return total
 
 
@@ -245,13 +239,14 @@ def impact(
     today: dt.date,
     page_teams: list[Team] | None = None,
     people_page: str | int | None = None,
+    run: SummaryRun | None = None,
 ) -> Impact:
     """What /impact/ shows for these teams (``everyone``: the whole organisation, people in
     no team included, as the leadership group sees it without a team filter). The totals and
     the charts cover every team; the per-team tables only ``page_teams`` (all, when None), and
     the names of those who picked up a field only page ``people_page`` of them (all, when
     None), so the page's work stays the same however many teams and people there are."""
-    run = last_run()
+    run = run or last_run()
     result = Impact(run=run, teams=teams)
     if run is None:
         return result

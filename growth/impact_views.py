@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
+from functools import partial
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from growth import impact as selectors
 from growth.impact_charts import deaths_svg, participation_year_svg
-from learningday import calendar
+from learningday import calendar, fragments, versions
 from learningday.exports import csv_response
 from learningday.models import Team
 from learningday.views import team_asked
@@ -33,36 +37,88 @@ def _scope(request: HttpRequest) -> tuple[list[Team], list[Team], Team | None]:
     return [team], teams, team
 
 
-def _impact(request: HttpRequest, *, paged: bool):
-    """The report, the teams to pick from, the team picked, and the page of teams the per-team
-    tables show (None: all of them, as in the CSVs)."""
+def impact(request: HttpRequest) -> HttpResponse:
     shown, teams, picked = _scope(request)
     everyone = request.user.is_leadership and picked is None
     today = calendar.user_today(request.user)
-    page = Paginator(shown, selectors.TEAMS_PER_PAGE).get_page(request.GET.get("page")) if paged else None
-    page_teams = list(page.object_list) if page is not None else None
-    people_page = (request.GET.get("people") or 1) if paged else None
+    team_page = Paginator(shown, selectors.TEAMS_PER_PAGE).get_page(request.GET.get("page"))
+    run = selectors.last_run()
+    context = {"run": run, "teams": teams, "picked": picked}
+    if run is not None:
+        build = partial(
+            _report_html,
+            request,
+            run=run,
+            shown=shown,
+            everyone=everyone,
+            today=today,
+            team_page=team_page,
+            picked=picked,
+        )
+        # The report shows the summaries (the run's version), the names beside them (the
+        # directory's) and, for some teams, money, reading and the pulse added up live (the
+        # activity's), for the teams in scope, the pages asked for and the day's quarter and
+        # year: it is kept under exactly those, so a key never serves another scope.
+        role = "leadership" if request.user.is_leadership else "manager"
+        scope = "organisation" if everyone else "-".join([role, *(str(pk) for pk in sorted(t.pk for t in shown))])
+        key = fragments.key(
+            "impact",
+            run.version,
+            *versions.current(versions.DIRECTORY, versions.ACTIVITY),
+            scope,
+            today,
+            team_page.number,
+            "page" in request.GET,
+            request.GET.get("people", "")[:12],
+        )
+        context["report_html"] = fragments.one(key, build)
+    return render(request, "growth/impact.html", context)
+
+
+def _href(params: dict[str, object], **changes) -> str:
+    return "?" + urlencode({**params, **changes})
+
+
+def _report_html(request, *, run, shown, everyone, today, team_page, picked) -> str:
+    """The report below the page's header (templates/growth/_impact_report.html)."""
+    people = request.GET.get("people") or 1
     report = selectors.impact(
-        request.user, teams=shown, everyone=everyone, today=today, page_teams=page_teams, people_page=people_page
+        request.user,
+        teams=shown,
+        everyone=everyone,
+        today=today,
+        page_teams=list(team_page.object_list),
+        people_page=people,
+        run=run,
     )
-    return report, teams, picked, page
-
-
-def impact(request: HttpRequest) -> HttpResponse:
-    report, teams, picked, page = _impact(request, paged=True)
+    # Links keep the team picked and the pages asked for, and nothing else of the address.
+    kept: dict[str, object] = {"team": picked.slug} if picked else {}
+    if "page" in request.GET:
+        kept["page"] = team_page.number
+    people_page = report.pickups.page
+    if "people" in request.GET and people_page is not None:
+        kept["people"] = people_page.number
+    links = {}
+    if team_page.has_previous():
+        links["teams_prev"] = _href(kept, page=team_page.previous_page_number())
+    if team_page.has_next():
+        links["teams_next"] = _href(kept, page=team_page.next_page_number())
+    if people_page is not None and people_page.has_previous():
+        links["people_prev"] = _href(kept, people=people_page.previous_page_number()) + "#impact-people-heading"
+    if people_page is not None and people_page.has_next():
+        links["people_next"] = _href(kept, people=people_page.next_page_number()) + "#impact-people-heading"
     context = {
         "report": report,
-        "teams": teams,
         "picked": picked,
-        "team_page": page,
+        "team_page": team_page,
+        "links": links,
         "csv_tables": CSV_LABELS,
         "home_currency": settings.HOME_CURRENCY,
         "annual_budget": settings.ANNUAL_LEARNING_BUDGET,
+        "participation_chart": participation_year_svg(report.days),
+        "deaths_chart": deaths_svg(report.quarters, [tally for _p, tally in report.quarter_totals]),
     }
-    if report.run is not None:
-        context["participation_chart"] = participation_year_svg(report.days)
-        context["deaths_chart"] = deaths_svg(report.quarters, [tally for _p, tally in report.quarter_totals])
-    return render(request, "growth/impact.html", context)
+    return render_to_string("growth/_impact_report.html", context, request)
 
 
 def _rate(rate) -> str:
@@ -154,7 +210,10 @@ def impact_csv(request: HttpRequest) -> HttpResponse:
     table = request.GET.get("table") or "participation"
     if table not in CSV_TABLES:
         raise Http404("No such table.")
-    report, _teams, picked, _page = _impact(request, paged=False)
+    shown, _teams, picked = _scope(request)
+    everyone = request.user.is_leadership and picked is None
+    today = calendar.user_today(request.user)
+    report = selectors.impact(request.user, teams=shown, everyone=everyone, today=today)
     if report.run is None:
         header, rows = ["note"], [["Not computed yet"]]
     else:

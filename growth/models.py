@@ -103,6 +103,9 @@ class SummaryRun(models.Model):
     # (growth.summaries.org_figures): what the leadership group sees without a team filter,
     # too much to add up on each view at 5,000 people. A manager's few teams are added up live.
     org = models.JSONField(_("organisation's figures"), default=dict, blank=True)
+    # Goes up with every change to the figures (a run, a week recomputed after an entry), in
+    # its transaction: the cached report of the whole organisation is kept under it.
+    version = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = "impact summary run"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from growth.aggregates import org_figures
@@ -166,7 +166,8 @@ def impact_recompute(*, as_of: dt.date | None = None) -> RunResult:
         run.computed_at, run.as_of = now, as_of
         run.team_days, run.pickups = len(team_days), before + added
         run.org = org_figures(as_of.year)
-        run.save(update_fields=["computed_at", "as_of", "team_days", "pickups", "org"])
+        run.version += 1
+        run.save(update_fields=["computed_at", "as_of", "team_days", "pickups", "org", "version"])
     return RunResult(as_of=as_of, team_days=len(team_days), pickups_added=added)
 
 
@@ -195,6 +196,7 @@ def impact_recompute_week(*, user_id: int, day: dt.date) -> int:
         rows = _team_days([learning_day], dt.date.max, team_ids=team_ids)
         TeamDay.objects.filter(team_id__in=team_ids, day=learning_day).delete()
         TeamDay.objects.bulk_create(rows)
+        SummaryRun.objects.filter(pk=run.pk).update(version=F("version") + 1)
     return len(rows)
 
 

@@ -6,4 +6,9 @@ class LearningDayConfig(AppConfig):
     verbose_name = "Learning Day"
 
     def ready(self) -> None:
-        from learningday import checks  # noqa: F401  (registers the deploy checks)
+        from learningday import (
+            checks,  # noqa: F401  (registers the deploy checks)
+            versions,
+        )
+
+        versions.connect()

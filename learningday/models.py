@@ -389,3 +389,17 @@ class OutboxMessage(models.Model):
         if self.last_error:
             return self.State.RETRYING
         return self.State.SENDING if self.claimed_by else self.State.PENDING
+
+
+class Version(models.Model):
+    """A counter that goes up whenever what it names changes, in the transaction of the
+    change: part of the cache keys of what shows it (learningday.versions)."""
+
+    key = models.CharField(max_length=60, unique=True)
+    n = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "version"
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.n}"

@@ -72,6 +72,10 @@ class Entry(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Goes up with every save through logs.services.entry_save, under the row's lock: with
+    # updated_at, the version of the entry's card in the cache (logs.cards). A clock alone
+    # could give two saves the same time (a frozen one does, in tests; servers' clocks drift).
+    version = models.PositiveIntegerField(default=0, editable=False)
     # PostgreSQL's full-text vector of the body, kept by a trigger (migration 0007) on every
     # write, bulk inserts included, and GIN-indexed; always empty on SQLite, which searches
     # the body itself. Stored, so that a search reads it instead of parsing each body again.

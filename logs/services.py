@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from learningday import calendar
 from learningday.models import Membership, Team, User
@@ -78,18 +79,21 @@ def entry_save(*, user: User, data: EntryData, entry: Entry | None = None) -> tu
             entry = Entry(author=user)
         for name in _FIELDS:
             setattr(entry, name, getattr(data, name))
+        entry.version += 1  # the row is locked (or new)
         try:
             with transaction.atomic():
                 if created:
                     entry.save()
                 else:
-                    entry.save(update_fields=[*_FIELDS, "updated_at"])
+                    entry.save(update_fields=[*_FIELDS, "updated_at", "version"])
         except IntegrityError:
             # Another request created the day's entry a moment ago: that one gets edited.
             if not created:
                 raise
             entry.pk = Entry.objects.get(author=user, day=data.day).pk
+            entry.version = F("version") + 1
             entry.save(force_update=True)
+            entry.refresh_from_db(fields=["version"])
             created = False
         entry.items.set(data.items)
         _save_topics(entry, data, created=created)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
@@ -20,7 +22,7 @@ from learningday.models import Team, User
 from learningday.quarters import Quarter
 from learningday.services import ALREADY_SAVED, create_once
 from learningday.views import team_asked
-from logs import ical, reminders, selectors, services
+from logs import cards, ical, reminders, selectors, services
 from logs.charts import heatmap_svg, participation_svg
 from logs.forms import AwayForm, EntryForm, FeedFilterForm, PulseForm, QuickEntryForm, reading_choices, typed_ids
 from logs.models import Away, Entry
@@ -58,6 +60,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     is_learning_day = calendar.is_learning_day(today)
     prompt = is_learning_day and not todays_entry  # the quick form, and last time's plan above it
     marks = selectors.year_of_learning_days(user, today=today, history=history)
+    recent = cards.light(selectors.entries_visible_to(user).exclude(author=user))
     context = {
         "today": today,
         "is_learning_day": is_learning_day,
@@ -69,7 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "streak": selectors.streak(user, today=today, history=history),
         "heatmap": heatmap_svg(marks),
         "heatmap_summary": _heatmap_summary(marks),
-        "recent": selectors.entries_visible_to(user).exclude(author=user).order_by("-day", "-created_at")[:5],
+        "recent": cards.with_cards(user, list(recent.order_by("-day", "-created_at")[:5]), show_day=True),
         "pulse_form": _pulse_card(user, today=today) if is_learning_day else None,
     }
     return render(request, "logs/dashboard.html", context)
@@ -118,12 +121,13 @@ def feed(request: HttpRequest) -> HttpResponse:
         query=filters.get("q", ""),
     )
     page = keyset_page(
-        entries,
+        cards.light(entries),
         fields=FEED_ORDER,
         size=PAGE_SIZE,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
     )
+    page = dataclasses.replace(page, object_list=cards.with_cards(request.user, page.object_list))
     query = request.GET.copy()
     for key in ("page", "after", "before"):
         query.pop(key, None)

@@ -3,7 +3,7 @@ from functools import cache
 from django import template
 from django.utils.html import format_html
 
-from logs import selectors
+from logs import cards, selectors
 from logs.charts import legend_shape as _legend_shape
 
 register = template.Library()
@@ -42,8 +42,8 @@ def participation_cell(status: str, label: str = ""):
 
 @register.simple_tag
 def entries_about(item, user, limit: int = 20):
-    """The learning-log entries that point at a reading item, for its page."""
-    return list(selectors.entries_about(item, user)[:limit])
+    """The learning-log entries that point at a reading item, for its page, each with its card."""
+    return cards.with_cards(user, list(cards.light(selectors.entries_about(item, user))[:limit]), show_day=True)
 
 
 @register.filter

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -440,3 +441,76 @@ def test_the_print_stylesheet_leaves_out_navigation_filters_and_downloads():
     for hidden in (".site-header", ".site-footer", ".impact-controls"):
         assert hidden in printed.split("display: none")[0]
     assert "break-inside: avoid" in printed
+
+
+def _body(client, path="/impact/") -> str:
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_organisation_s_report_is_kept_and_a_second_view_reads_it(client, org, django_assert_max_num_queries):
+    impact_recompute()
+    client.force_login(_leader())
+    first = _body(client)
+    # Kept: the second view runs none of the report's queries, and shows the same report.
+    with django_assert_max_num_queries(9):
+        second = client.get("/impact/")
+    assert "report" not in second.context
+    # The same page, but for the (masked, so each time different) CSRF token of the sign-out form.
+    unmasked = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert unmasked.sub("", second.content.decode()) == unmasked.sub("", first)
+
+
+def test_the_kept_report_is_never_older_than_the_figures(client, org, django_capture_on_commit_callbacks):
+    from logs.services import EntryData, entry_save
+
+    impact_recompute()
+    client.force_login(_leader())
+    year_of_robotics = re.compile(r'<th scope="row">Robotics</th>.*?\((\d+)/\d+\)', re.DOTALL)
+    assert year_of_robotics.search(_body(client)).group(1) == "1"
+    # A saved entry redoes its team's week: the next view shows it.
+    with django_capture_on_commit_callbacks(execute=True):
+        entry_save(user=org["manager"], data=EntryData(day=LD, body="Read about Kalman filters.", topics=[]))
+    assert year_of_robotics.search(_body(client)).group(1) == "2"
+    # A team renamed, a person renamed: the next view shows the new names.
+    org["robotics"].name = "Robotics and Control"
+    org["robotics"].save()
+    new = _topic("Impact origami")
+    FieldPickup.objects.create(user=org["ben"], topic=new, quarter=Quarter(2026, 4).first_day, found_on=AS_OF)
+    impact_recompute()
+    assert "Ben Tuesday: Impact origami" in _body(client)
+    org["ben"].display_name = "Benedikt Tuesday"
+    org["ben"].save()
+    page = _body(client)
+    assert "Robotics and Control" in page
+    assert "Benedikt Tuesday: Impact origami" in page and "Ben Tuesday" not in page
+
+
+def test_the_organisation_s_kept_report_is_never_shown_to_a_manager(client, org):
+    impact_recompute()
+    client.force_login(_leader())
+    assert "Research" in _body(client)
+    client.force_login(org["manager"])
+    page = _body(client)
+    assert "Your teams&#x27; impact" in page or "Your teams' impact" in page
+    assert "Rui Research" not in page
+    assert not re.search(r"<th scope=\"row\">Research</th>", page)
+    # Leadership picking one team is not the organisation's report either.
+    client.force_login(_leader())
+    assert not re.search(r"<th scope=\"row\">Research</th>", _body(client, "/impact/?team=robotics"))
+
+
+def test_a_manager_s_kept_report_shows_the_next_claim_and_who_left(client, org, django_assert_max_num_queries):
+    impact_recompute()
+    client.force_login(org["manager"])
+    assert client.get("/impact/").context["report"].money.total == Decimal("0")
+    with django_assert_max_num_queries(10):
+        assert "report" not in client.get("/impact/").context  # kept
+    ClaimFactory(claimant=org["ana"], state="paid", approved_amount=Decimal("12.50"))
+    report = client.get("/impact/").context["report"]
+    assert report.money.total == Decimal("12.50")
+    assert [members for _team, members, _s, _b in report.money.by_team] == [3]
+    Membership.objects.filter(user=org["ben"], team=org["robotics"]).get().delete()
+    report = client.get("/impact/").context["report"]
+    assert [members for _team, members, _s, _b in report.money.by_team] == [2]

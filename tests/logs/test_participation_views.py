@@ -85,17 +85,23 @@ def test_the_feed_runs_the_same_queries_for_5_or_500_entries(
 ):
     _fill(team, people, weeks)
     client.force_login(member)
-    # Session, user, memberships, page, teams, reading items, topics: the same for 5 or 500 rows.
-    # No count: the feed's pages are keyset pages.
-    with django_assert_max_num_queries(10):
+    # Session, user, memberships, the page's rows, the directory's version, and for the cards
+    # not in the cache yet the entries in full with their teams, reading items and topics: the
+    # same for 5 or 500 rows. No count: the feed's pages are keyset pages.
+    with django_assert_max_num_queries(11):
         response = client.get("/logs/")
     assert response.status_code == 200
+    # The same page again: every card is in the cache, so none is fetched in full.
+    with django_assert_max_num_queries(7):
+        again = client.get("/logs/")
+    assert again.content.count(b'class="entry card"') == response.content.count(b'class="entry card"') > 0
     older = re.search(r'href="\?([^"]*)" rel="next"', response.content.decode())
     assert older or people * weeks <= 20
     if older:
-        with django_assert_max_num_queries(10):
+        # An older page (here and below) also reads its cursor's row first.
+        with django_assert_max_num_queries(12):
             client.get("/logs/?" + older.group(1).replace("&amp;", "&"))
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         client.get("/logs/", {"q": "the", "team": "robotics", "after": "2026-11-19~2026-11-19T10:00:00+00:00~99"})
 
 
@@ -117,14 +123,15 @@ def test_the_dashboard_runs_the_same_queries_however_many_entries(
 ):
     _fill(team, people, weeks)
     client.force_login(member)
-    # Session, user, record (entries, away), recent entries with their teams, items and topics, the
-    # navigation's two role checks, and the claims part (claims sent back; the budget's
-    # override and sums): the frozen day is a Tuesday.
-    with django_assert_max_num_queries(13):
+    # Session, user, record (entries, away), the recent entries' rows and the directory's
+    # version, and for cards not in the cache yet those entries with their teams, items and
+    # topics; the navigation's two role checks, and the claims part (claims sent back; the
+    # budget's override and sums): the frozen day is a Tuesday.
+    with django_assert_max_num_queries(15):
         assert client.get("/").status_code == 200
     # On a Learning Day without an entry yet, also last time's plan and the quick form's items,
     # and for the pulse question the quarter's holidays and the person's answer.
     frozen.move_to(dt.datetime(2026, 11, 26, 11, 0, tzinfo=dt.UTC))
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(19):
         response = client.get("/")
     assert "Share what I learned" in response.content.decode()

@@ -1,0 +1,78 @@
+"""Pieces of pages kept in the shared cache under versioned keys (learningday.versions).
+
+A key names everything the piece shows and who it is shown to: the versions of the rows it
+renders and, where what it shows depends on the viewer, what decides that (their teams, their
+role). Two requests with the same key may share the piece; any change makes a new key. The
+cache's expiry (``FRAGMENT_SECONDS``) only frees memory: it is never what keeps a piece fresh.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Callable, Hashable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.utils.safestring import SafeString, mark_safe
+
+# A week: a piece nobody asked for in that long leaves the cache. The expiry also marks the
+# pieces as what Redis may drop when it is full (``maxmemory-policy volatile-lru``, README):
+# the least recently used first, never the broker's queues, which have none.
+FRAGMENT_SECONDS = 7 * 24 * 3600
+# Bump when what a piece shows changes in Python in a way its key does not show (template
+# edits change the key by themselves, through _release).
+SCHEMA = 1
+
+T = TypeVar("T", bound=Hashable)
+# What a key may hold as it is (memcached's rule too); anything else is hashed.
+_SAFE = re.compile(r"[A-Za-z0-9:._+-]*")
+
+
+def key(kind: str, *parts: object) -> str:
+    """A cache key for one piece: its kind and the parts that decide it (hashed when long)."""
+    text = ":".join(str(part) for part in parts)
+    if len(text) > 120 or not _SAFE.fullmatch(text):
+        text = hashlib.sha256(text.encode()).hexdigest()
+    return f"frag:{SCHEMA}:{_release()}:{kind}:{text}"
+
+
+def one(piece_key: str, render: Callable[[], str]) -> SafeString:
+    """The piece under ``piece_key``, rendered and kept when it is not there yet."""
+    html = cache.get(piece_key)
+    if html is None:
+        html = str(render())
+        cache.set(piece_key, html, FRAGMENT_SECONDS)
+    return mark_safe(html)  # noqa: S308  (HTML our templates rendered, autoescaped)
+
+
+def many(
+    items: Iterable[T], key_of: Callable[[T], str], render: Callable[[list[T]], dict[T, str]]
+) -> dict[T, SafeString]:
+    """Each item's piece: all keys read in one round trip, the missing ones rendered together
+    by ``render`` (given the missing items, it returns their HTML) and stored in one more."""
+    keys = {item: key_of(item) for item in items}
+    found = cache.get_many(list(keys.values()))
+    missing = [item for item, k in keys.items() if k not in found]
+    if missing:
+        fresh = {item: str(html) for item, html in render(missing).items()}
+        cache.set_many({keys[item]: html for item, html in fresh.items()}, FRAGMENT_SECONDS)
+        found.update({keys[item]: html for item, html in fresh.items()})
+    # An item ``render`` could not render (gone meanwhile) has no piece.
+    return {item: mark_safe(found[k]) for item, k in keys.items() if k in found}  # noqa: S308
+
+
+@functools.cache
+def _release() -> str:
+    """The templates' release: a digest of every project template, read once per process, so
+    that after a deploy that changed one no piece an older template rendered is read."""
+    from django.conf import settings
+
+    digest = hashlib.sha256()
+    for directory in settings.TEMPLATES[0]["DIRS"]:
+        for path in sorted(Path(directory).rglob("*.html")):
+            digest.update(path.as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]

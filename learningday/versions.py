@@ -1,0 +1,89 @@
+"""Versions for caching by version, never by time.
+
+A cached piece of a page is stored under a key that holds the version of everything it
+shows; when any of that changes, the version goes up in the same transaction, the next
+request builds a new key, and the old piece is never read again (it ages out of the cache
+by LRU). Nothing is invalidated, and nothing older than the database can be shown: a reader
+who sees the new version also sees the change it stands for (it committed together), and
+one who read the old version a moment before stores, at worst, newer content under the old
+key.
+
+``DIRECTORY`` is the names pages show beside the data: people (their name and email), teams,
+memberships, topics and reading-list items. They change rarely, so one counter serves all.
+``ACTIVITY`` is claims, reading progress, endorsements and pulse answers, added up on
+some pages. Both are
+bumped on every save and delete of their models (``WATCHED``; ``post_save`` and
+``post_delete``, which run inside the saving transaction; a sign-in, which only stamps
+``last_login``, does not count). ``QuerySet.update()`` sends no signal: code that changes
+what a page shows with it must call ``bump`` itself (the reading list's reordering changes
+only positions, which no cached piece shows).
+
+After restoring a database from a backup, clear the cache: the counters go back with it.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from learningday.models import Version
+
+DIRECTORY = "directory"
+# Money, reading and the pulse added up live: what a manager's /impact/ shows of their teams
+# beside the nightly summaries.
+ACTIVITY = "activity"
+# Which models' saves and deletes move which version on (app_label.ModelName).
+WATCHED = {
+    "learningday.User": DIRECTORY,
+    "learningday.Team": DIRECTORY,
+    "learningday.Membership": DIRECTORY,
+    "reading.Topic": DIRECTORY,
+    "reading.Item": DIRECTORY,
+    "reimbursements.Claim": ACTIVITY,
+    "reading.Progress": ACTIVITY,
+    "reading.Endorsement": ACTIVITY,
+    "logs.PulseAnswer": ACTIVITY,
+}
+
+
+def bump(key: str) -> None:
+    """Count one change of ``key``, in the caller's transaction."""
+    if Version.objects.filter(key=key).update(n=F("n") + 1):
+        return
+    try:
+        with transaction.atomic():
+            Version.objects.create(key=key, n=1)
+    except IntegrityError:  # created a moment ago by another transaction
+        Version.objects.filter(key=key).update(n=F("n") + 1)
+
+
+def current(*keys: str) -> tuple[int, ...]:
+    """The versions of ``keys`` (0 for one never bumped), in one query."""
+    found = dict(Version.objects.filter(key__in=keys).values_list("key", "n"))
+    return tuple(found.get(key, 0) for key in keys)
+
+
+def _changed(sender, instance, **kwargs) -> None:
+    # Migrations' historical models ("__fake__") run before the table may exist; they change
+    # data before any page is served; a data migration that renames people, teams, topics or
+    # items calls bump(DIRECTORY) itself.
+    key = WATCHED.get(sender._meta.label)
+    if key is None or sender.__module__ == "__fake__":
+        return
+    fields = kwargs.get("update_fields")
+    if fields is not None and set(fields) <= {"last_login"}:
+        return
+    bump(key)
+
+
+def connect() -> None:
+    """Listen for saves and deletes of the watched models (called once, at start-up). Each
+    model is named as the sender: a receiver for every model would stop Django deleting
+    any other model's rows in one statement (it sends post_delete per row when listened to)."""
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+
+    for label in WATCHED:
+        model = apps.get_model(label)
+        post_save.connect(_changed, sender=model, dispatch_uid=f"learningday.versions.saved.{label}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"learningday.versions.deleted.{label}")

@@ -1,0 +1,120 @@
+"""Versions and versioned pieces of pages (learningday.versions, learningday.fragments)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from learningday import fragments, versions
+from learningday.models import Membership
+from reading.models import Endorsement, Progress, Topic
+from tests.factories import ClaimFactory, ItemFactory, MembershipFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def directory() -> int:
+    return versions.current(versions.DIRECTORY)[0]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda: UserFactory(display_name="New person"),
+        lambda: TeamFactory(name="New team"),
+        lambda: MembershipFactory(),
+        lambda: Topic.objects.create(name="New topic", slug="new-topic"),
+        lambda: ItemFactory(title="New item"),
+    ],
+    ids=["person", "team", "membership", "topic", "item"],
+)
+def test_a_new_or_renamed_name_moves_the_directory_on(change):
+    before = directory()
+    change()
+    assert directory() > before
+
+
+def test_a_deleted_membership_and_a_rename_move_it_on_but_a_sign_in_does_not(client):
+    membership = MembershipFactory(role=Membership.Role.MEMBER)
+    before = directory()
+    membership.delete()
+    assert directory() == before + 1
+    person = UserFactory(password="a-long-enough-password")
+    before = directory()
+    assert client.login(email=person.email, password="a-long-enough-password")  # stamps last_login
+    assert directory() == before
+    person.display_name = "Renamed"
+    person.save(update_fields=["display_name"])
+    assert directory() == before + 1
+
+
+def test_a_change_rolled_back_leaves_the_version_as_it_was():
+    before = directory()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        TeamFactory(name="Never was")
+        raise RuntimeError
+    assert directory() == before
+
+
+def test_versions_never_bumped_read_as_zero_and_bumps_count():
+    assert versions.current("nothing-yet", "nor-this") == (0, 0)
+    versions.bump("nothing-yet")
+    versions.bump("nothing-yet")
+    assert versions.current("nothing-yet", "nor-this") == (2, 0)
+
+
+def test_pieces_are_rendered_once_per_key_and_only_the_missing_ones():
+    rendered: list[list[int]] = []
+
+    def render(missing):
+        rendered.append(sorted(missing))
+        return {n: f"<p>{n}</p>" for n in missing}
+
+    first = fragments.many([1, 2], lambda n: fragments.key("test", n), render)
+    second = fragments.many([1, 2, 3], lambda n: fragments.key("test", n), render)
+    assert rendered == [[1, 2], [3]]
+    assert first == {1: "<p>1</p>", 2: "<p>2</p>"} and second[3] == "<p>3</p>"
+    calls = []
+    assert fragments.one(fragments.key("one", 1), lambda: calls.append(1) or "<b>x</b>") == "<b>x</b>"
+    assert fragments.one(fragments.key("one", 1), lambda: calls.append(1) or "<b>y</b>") == "<b>x</b>"
+    assert calls == [1]
+
+
+def test_keys_are_short_and_differ_by_every_part():
+    long = fragments.key("test", "x" * 500)
+    assert len(long) < 250
+    assert fragments.key("test", 1, 2) != fragments.key("test", 12)  # joined with a separator
+    assert fragments.key("test", 1) != fragments.key("other", 1)
+
+
+def test_other_models_are_still_deleted_in_one_statement():
+    from django.db.models.deletion import Collector
+
+    from growth.models import TopicWeek
+    from learningday.models import Team
+
+    assert Collector(using="default").can_fast_delete(TopicWeek.objects.all())
+    assert not Collector(using="default").can_fast_delete(Team.objects.all())  # watched: one signal per row
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda: ClaimFactory(),
+        lambda: Progress.objects.create(user=UserFactory(), item=ItemFactory(), state=Progress.State.DONE),
+        lambda: Endorsement.objects.create(user=UserFactory(), item=ItemFactory()),
+    ],
+    ids=["claim", "progress", "endorsement"],
+)
+def test_claims_and_reading_move_the_activity_on(change):
+    before = versions.current(versions.ACTIVITY)[0]
+    change()
+    assert versions.current(versions.ACTIVITY)[0] > before
+
+
+def test_any_part_makes_a_key_memcached_accepts():
+    from django.core.cache.backends.base import memcache_key_warnings
+
+    for part in ("a b", "é", "x\x00y", ("t", 1), "?people=2&x=<y>"):
+        made = fragments.key("test", part)
+        assert list(memcache_key_warnings(made)) == [], made
