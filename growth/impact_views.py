@@ -109,6 +109,7 @@ def _report_html(request, *, run, shown, everyone, today, team_page, picked) -> 
         links["people_next"] = _href(kept, people=people_page.next_page_number()) + "#impact-people-heading"
     context = {
         "report": report,
+        "leadership": request.user.is_leadership,
         "picked": picked,
         "team_page": team_page,
         "links": links,
@@ -118,7 +119,8 @@ def _report_html(request, *, run, shown, everyone, today, team_page, picked) -> 
         "participation_chart": participation_year_svg(report.days),
         "deaths_chart": deaths_svg(report.quarters, [tally for _p, tally in report.quarter_totals]),
     }
-    return render_to_string("growth/_impact_report.html", context, request)
+    # Without the request: a kept piece must not depend on context processors (the viewer).
+    return render_to_string("growth/_impact_report.html", context)
 
 
 def _rate(rate) -> str:

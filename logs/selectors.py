@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -270,8 +271,45 @@ class Participation:
         return sum(d.crowded for d in self.days)
 
 
-def participation(team: Team, *, today: dt.date, count: int = 12) -> Participation:
-    """Who posted on each of the team's last ``count`` Learning Days, in three queries."""
+@dataclass(frozen=True)
+class ParticipationInputs:
+    """Everything a team's participation is worked out from (three queries)."""
+
+    team: Team
+    today: dt.date
+    first: dt.date
+    last: dt.date
+    memberships: list[Membership]
+    entries: list[tuple[int, dt.date, bool]]  # author, day, crowded out
+    away: list[tuple[int, dt.date, dt.date]]  # person, first day, last day
+
+    def digest(self) -> str:
+        """A digest of all of it: the same digest, the same report (the page keeps the
+        rendered report under it, learningday.fragments)."""
+        people = [
+            (
+                m.user_id,
+                m.joined_at.isoformat(),
+                m.user.display_name,
+                m.user.email,
+                m.user.timezone,
+                m.user.date_joined.isoformat(),
+            )
+            for m in self.memberships
+        ]
+        facts = (
+            self.team.pk,
+            self.today.isoformat(),
+            self.first.isoformat(),
+            people,
+            sorted(self.entries),
+            sorted(self.away),
+        )
+        return hashlib.sha256(repr(facts).encode()).hexdigest()
+
+
+def participation_inputs(team: Team, *, today: dt.date, count: int = 12) -> ParticipationInputs:
+    """The team's members, their entries and their days away of its last ``count`` Learning Days."""
     last = calendar.previous_learning_day(today)
     first = last - dt.timedelta(weeks=count - 1)
     memberships = list(
@@ -283,10 +321,24 @@ def participation(team: Team, *, today: dt.date, count: int = 12) -> Participati
             "author_id", "day", "crowded_out"
         )
     )
+    away = list(
+        Away.objects.filter(user_id__in=user_ids, end__gte=first, start__lte=last).values_list(
+            "user_id", "start", "end"
+        )
+    )
+    return ParticipationInputs(team, today, first, last, memberships, entries, away)
+
+
+def participation(team: Team, *, today: dt.date, count: int = 12) -> Participation:
+    """Who posted on each of the team's last ``count`` Learning Days, in three queries."""
+    return participation_from(participation_inputs(team, today=today, count=count))
+
+
+def participation_from(inputs: ParticipationInputs) -> Participation:
+    today, first, last = inputs.today, inputs.first, inputs.last
+    memberships, entries = inputs.memberships, inputs.entries
     away: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    for user_id, start, end in Away.objects.filter(user_id__in=user_ids, end__gte=first, start__lte=last).values_list(
-        "user_id", "start", "end"
-    ):
+    for user_id, start, end in inputs.away:
         away[user_id].append((start, end))
 
     logged = {(author, day): crowded for author, day, crowded in entries}
@@ -317,7 +369,7 @@ def participation(team: Team, *, today: dt.date, count: int = 12) -> Participati
             if status == "crowded":
                 column.crowded += 1
         rows.append(row)
-    return Participation(team=team, days=days, rows=rows, off_day_entries=off_day)
+    return Participation(team=inputs.team, days=days, rows=rows, off_day_entries=off_day)
 
 
 def teams_for_participation(user: User) -> QuerySet[Team]:

@@ -8,6 +8,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -15,7 +16,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from learningday import calendar, markdown, parsing
+from learningday import calendar, fragments, markdown, parsing
 from learningday.exports import csv_response
 from learningday.keyset import keyset_page
 from learningday.models import Team, User
@@ -262,13 +263,16 @@ def _participation_team(request: HttpRequest) -> tuple[Team, list[Team]]:
 
 def participation(request: HttpRequest) -> HttpResponse:
     team, teams = _participation_team(request)
-    today = calendar.user_today(request.user)
-    report = selectors.participation(team, today=today)
-    return render(
-        request,
-        "logs/participation.html",
-        {"team": team, "teams": teams, "report": report, "chart": participation_svg(report.days), "today": today},
-    )
+    inputs = selectors.participation_inputs(team, today=calendar.user_today(request.user))
+
+    def report_html() -> str:
+        report = selectors.participation_from(inputs)
+        context = {"report": report, "chart": participation_svg(report.days)}
+        return render_to_string("logs/_participation_report.html", context)  # nothing of the viewer
+
+    # The report is the same for the same members, entries and days away: kept under their digest.
+    report = fragments.one(fragments.key("participation", inputs.digest()), report_html)
+    return render(request, "logs/participation.html", {"team": team, "teams": teams, "report_html": report})
 
 
 def participation_csv(request: HttpRequest) -> HttpResponse:

@@ -135,3 +135,37 @@ def test_the_dashboard_runs_the_same_queries_however_many_entries(
     with django_assert_max_num_queries(19):
         response = client.get("/")
     assert "Share what I learned" in response.content.decode()
+
+
+def _row_of(body: str, name: str) -> str:
+    return re.search(rf"<tr>\s*<th scope=\"row\"><a [^>]+>{name}</a></th>(.*?)</tr>", body, re.DOTALL).group(1)
+
+
+def test_the_kept_report_shows_the_next_post_absence_rename_and_leaver_at_once(client, manager, member, frozen):
+    """The report is kept under a digest of what it is worked out from: each change shows on
+    the next request, and an unchanged team is not worked out again."""
+    from learningday.models import Membership
+    from logs.services import EntryData, away_add, entry_save
+
+    long_ago = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    for person in (member, manager):
+        person.date_joined = long_ago
+        person.save(update_fields=["date_joined"])
+        person.memberships.update(joined_at=long_ago)
+    client.force_login(manager)
+    first = client.get("/logs/participation/")
+    assert "report" in first.context  # worked out
+    assert "report" not in client.get("/logs/participation/").context  # kept
+    last_thursday = dt.date(2026, 11, 19)
+    assert 'class="cell cell-missed"' in _row_of(first.content.decode(), "Tom Member").split("</td>")[-5]
+    entry_save(user=member, data=EntryData(day=last_thursday, body="Read about PID loops."))
+    body = client.get("/logs/participation/").content.decode()
+    assert 'class="cell cell-logged"' in _row_of(body, "Tom Member").split("</td>")[-5]
+    away_add(user=manager, start=last_thursday, end=last_thursday)
+    body = client.get("/logs/participation/").content.decode()
+    assert 'class="cell cell-away"' in _row_of(body, "Maja Manager").split("</td>")[-5]
+    member.display_name = "Tom Renamed"
+    member.save(update_fields=["display_name"])
+    assert "Tom Renamed" in client.get("/logs/participation/").content.decode()
+    Membership.objects.get(user=member).delete()
+    assert "Tom Renamed" not in client.get("/logs/participation/").content.decode()
