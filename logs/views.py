@@ -71,7 +71,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "quick_form": QuickEntryForm(today=today, user=user) if prompt else None,
         "whats_next": selectors.last_plan(user, before=today) if prompt else None,
         "streak": selectors.streak(user, today=today, history=history),
-        "heatmap": heatmap_svg(marks),
+        # The year's chart is the same for the same marks: kept under them (fragments).
+        "heatmap": fragments.one(fragments.key("heatmap", *marks), lambda: heatmap_svg(marks)),
         "heatmap_summary": _heatmap_summary(marks),
         "recent": cards.with_cards(user, list(recent.order_by("-day", "-created_at")[:5]), show_day=True),
         "pulse_form": _pulse_card(user, today=today) if is_learning_day else None,

@@ -9,6 +9,7 @@ cards are in the cache when the change happens.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -153,3 +154,17 @@ def _redis_keys(settings) -> list[str]:
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
     found = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"]).keys(f"{prefix}:*")
     return [key.decode().split(":", 2)[2] for key in found]
+
+
+def test_the_dashboard_s_year_chart_is_kept_and_shows_a_new_post_at_once(client, member):
+    member.date_joined = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    member.save(update_fields=["date_joined"])
+    client.force_login(member)
+    chart = re.compile(r'<svg class="heatmap".*?</svg>', re.DOTALL)
+    before = chart.search(client.get("/").content.decode()).group(0)
+    assert "Thursday 26 November 2026: today" in before
+    assert chart.search(client.get("/").content.decode()).group(0) == before  # kept
+    entry_save(user=member, data=EntryData(day=DAY, body="Logged today."))
+    after = chart.search(client.get("/").content.decode()).group(0)
+    assert "Thursday 26 November 2026: today" not in after
+    assert "Thursday 26 November 2026: logged" in after
