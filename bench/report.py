@@ -37,6 +37,12 @@ def by_page(result: dict) -> dict[str, dict]:
     return {"baseline": result["baseline"]} | {row["page"]: row for row in result["pages"]}
 
 
+def _ratio(row: dict, result: dict) -> float:
+    """A page's p50 over the baseline's measured just before it (over the run's baseline in
+    results written before the harness measured one per page)."""
+    return row["p50_ms"] / row.get("baseline_p50_ms", result["baseline"]["p50_ms"])
+
+
 def chart(small: dict, large: dict, out: Path) -> None:
     import matplotlib
 
@@ -82,7 +88,7 @@ def tables(small: dict, large: dict) -> tuple[str, list[str]]:
         old = s.get(name)
         if old is None:
             continue
-        ratio = row["p50_ms"] / base_large
+        ratio = row["p50_ms"] / row.get("baseline_p50_ms", base_large)
         change = (row["p50_ms"] - old["p50_ms"]) / old["p50_ms"]
         errors = row["errors"] + old["errors"]
         lines.append(
@@ -141,8 +147,8 @@ def before_after(before: dict, after: dict) -> str:
             continue
         lines.append(
             f"| {name} | {old['queries']} | {row['queries']} | {old['p50_ms']:.1f} | {row['p50_ms']:.1f} "
-            f"| {old['p50_ms'] / before['baseline']['p50_ms']:.2f} "
-            f"| {row['p50_ms'] / after['baseline']['p50_ms']:.2f} |"
+            f"| {_ratio(old, before):.2f} "
+            f"| {_ratio(row, after):.2f} |"
         )
     return "\n".join(lines)
 
@@ -163,7 +169,7 @@ def cache_table(small: dict, large: dict) -> str:
         rate = row.get("cache", {}).get("hit_rate")
         lines.append(
             f"| {name} | {old['cold_ms']:.0f} | {row['cold_ms']:.0f} "
-            f"| {old['p50_ms'] / small['baseline']['p50_ms']:.2f} | {row['p50_ms'] / large['baseline']['p50_ms']:.2f} "
+            f"| {_ratio(old, small):.2f} | {_ratio(row, large):.2f} "
             f"| {'—' if rate is None else f'{rate:.1%}'} |"
         )
     held = large.get("cache_held")
