@@ -64,13 +64,19 @@ def many(
     return {item: mark_safe(found[k]) for item, k in keys.items() if k in found}  # noqa: S308
 
 
+# Settings that change how pieces look (which weekday is the Learning Day, the currency and
+# the budget): part of the release, so a restart with another value reads no older piece.
+RENDERING_SETTINGS = ("LEARNING_DAY_WEEKDAY", "HOME_CURRENCY", "ANNUAL_LEARNING_BUDGET", "TIME_ZONE")
+
+
 @functools.cache
 def _release() -> str:
-    """The templates' release: a digest of every project template, read once per process, so
-    that after a deploy that changed one no piece an older template rendered is read."""
+    """The release the pieces were rendered by: a digest of every project template and of
+    RENDERING_SETTINGS, read once per process, so that after a deploy or a restart that
+    changed one no piece rendered before is read."""
     from django.conf import settings
 
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(repr([getattr(settings, name, None) for name in RENDERING_SETTINGS]).encode())
     for directory in settings.TEMPLATES[0]["DIRS"]:
         for path in sorted(Path(directory).rglob("*.html")):
             digest.update(path.as_posix().encode())

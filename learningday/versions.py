@@ -10,10 +10,9 @@ key.
 
 ``DIRECTORY`` is the names pages show beside the data: people (their name and email), teams,
 memberships, topics and reading-list items. They change rarely, so one counter serves all.
-``ACTIVITY`` is claims, reading progress, endorsements and pulse answers, added up on
-some pages. Both are
-bumped on every save and delete of their models (``WATCHED``; ``post_save`` and
-``post_delete``, which run inside the saving transaction; a sign-in, which only stamps
+``ACTIVITY`` is claims, reading progress, endorsements and pulse answers, added up on some
+pages. Both are bumped on every save and delete of their models (``WATCHED``; ``post_save``
+and ``post_delete``, which run inside the saving transaction; a sign-in, which only stamps
 ``last_login``, does not count). ``QuerySet.update()`` sends no signal: code that changes
 what a page shows with it must call ``bump`` itself (the reading list's reordering changes
 only positions, which no cached piece shows).

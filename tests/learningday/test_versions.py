@@ -118,3 +118,14 @@ def test_any_part_makes_a_key_memcached_accepts():
     for part in ("a b", "é", "x\x00y", ("t", 1), "?people=2&x=<y>"):
         made = fragments.key("test", part)
         assert list(memcache_key_warnings(made)) == [], made
+
+
+def test_another_learning_day_or_currency_reads_no_piece_rendered_before(settings):
+    fragments._release.cache_clear()
+    before = fragments.key("test", 1)
+    settings.LEARNING_DAY_WEEKDAY = (settings.LEARNING_DAY_WEEKDAY + 1) % 7
+    fragments._release.cache_clear()
+    try:
+        assert fragments.key("test", 1) != before
+    finally:
+        fragments._release.cache_clear()
