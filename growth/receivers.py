@@ -2,8 +2,8 @@
 
 The week's impact figures are recomputed by a task. The author's topic weeks (the people
 to learn with on /growth/) are redone at once, a query and a write of a few rows: an entry
-narrowed to its author's teams must not leave its author listed on that topic for someone outside their
-teams, even until a worker gets to it.
+narrowed to its author's teams must not leave them listed on its topics for people outside
+those teams, not even until a worker gets to it.
 """
 
 from __future__ import annotations
