@@ -22,7 +22,13 @@ How every document gets its axe run, deterministically, with no sleep in any tes
 2. Every request but those for static files is routed. A request that navigates the main frame (a link, a form
    post, ``goto``, ``reload``) while the document being left has not reported yet is
    *parked*, and released when that report arrives. The old document stays alive
-   while the request waits, so its run finishes however fast the test moves on.
+   while the request waits, so its run finishes however fast the test moves on. It
+   does not always finish *loading*: a navigation the page starts itself (a click, a
+   form post) makes Chromium stop parsing it at once, cancel the deferred scripts still
+   loading and skip DOMContentLoaded (readyState goes straight to "complete"); the
+   parked request cannot prevent that. page_checks.js takes that as the end of parsing
+   and checks the document as it stands (see there); waiting for DOMContentLoaded held
+   such a navigation, and the test, the whole 60 s of the run's limit.
 3. After the test body (``pytest_runtest_call`` below), the harness waits for the
    document still shown to report, and the test fails with everything found, on
    every page it opened.
@@ -259,6 +265,10 @@ class PageChecks:
         document.done = True
         url = result["url"]
         if result.get("skipped"):
+            return
+        if result.get("cutOff"):
+            # Left while still being parsed (see page_checks.js): there is no whole document.
+            self.unchecked_urls.append(url)
             return
         if result.get("error"):
             self.errors.append(f"axe could not check {url}: {result['error']}")

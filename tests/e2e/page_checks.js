@@ -2,6 +2,13 @@
 // Reports to Python through the binding: CSP violations as they happen; in the top
 // frame, "start" when the document begins and "done" with axe's violations once it
 // is parsed and styled (before a test can click anything in it).
+//
+// A navigation the page starts itself (a click on a link, a form post; not Playwright's goto)
+// makes Chromium stop parsing the document being left at once, even while conftest.py holds
+// that navigation: the deferred scripts still loading are cancelled and never run,
+// DOMContentLoaded never fires, and readyState goes straight to "complete". A test that clicks
+// a link as soon as it shows, before the page's deferred scripts have arrived, does exactly that.
+// So "parsed" is DOMContentLoaded, or "complete" without it: nothing more will be parsed or run.
 (() => {
   const report = window.__BINDING__;
   addEventListener("securitypolicyviolation", (e) => report({
@@ -16,8 +23,17 @@
   window.__e2eChecked = false;
   const send = (result) => report(result).then(() => { window.__e2eChecked = true; return result; });
   report({ kind: "start", id, url: location.href });
-  const parsed = new Promise((resolve) => document.readyState === "loading"
-    ? document.addEventListener("DOMContentLoaded", resolve, { once: true }) : resolve());
+  // Resolves to "whole" when all the HTML was parsed (whether or not the deferred scripts ran),
+  // or to "cut off" when parsing was stopped before the end (readyState still "loading").
+  const parsed = new Promise((resolve) => {
+    if (document.readyState !== "loading") return resolve("whole");
+    let before = document.readyState;
+    document.addEventListener("DOMContentLoaded", () => resolve("whole"), { once: true });
+    document.addEventListener("readystatechange", () => {
+      if (document.readyState === "complete") resolve(before === "interactive" ? "whole" : "cut off");
+      before = document.readyState;
+    });
+  });
   const styled = () => Promise.all([...document.querySelectorAll('link[rel~="stylesheet"]')].map((link) =>
     link.sheet ? null : new Promise((resolve) => {
       link.addEventListener("load", resolve, { once: true });
@@ -35,13 +51,20 @@
     window.__e2eAxe = send(result);
     return;
   }
-  window.__e2eAxe = Promise.race([
-    parsed.then(() => { stage = "waiting for its stylesheets"; return styled(); })
-      .then(() => { stage = "waiting for its fonts"; return document.fonts.ready; })
-      .then(() => { stage = "running axe"; return axe.run(document, { resultTypes: ["violations"] }); }),
-    timeout,
-  ]).then(
-    (results) => ({ kind: "done", id, url: location.href, violations: results.violations.map(slim) }),
-    (error) => ({ kind: "done", id, url: location.href, violations: [], error: String(error) }),
-  ).then(send);
+  const check = async () => {
+    if ((await parsed) === "cut off") {
+      // Only part of the markup: axe would judge a fragment. Python lists it as not checked.
+      return { kind: "done", id, url: location.href, violations: [], cutOff: true };
+    }
+    stage = "waiting for its stylesheets";
+    await styled();
+    stage = "waiting for its fonts";
+    await document.fonts.ready;
+    stage = "running axe";
+    const results = await axe.run(document, { resultTypes: ["violations"] });
+    return { kind: "done", id, url: location.href, violations: results.violations.map(slim) };
+  };
+  window.__e2eAxe = Promise.race([check(), timeout])
+    .catch((error) => ({ kind: "done", id, url: location.href, violations: [], error: String(error) }))
+    .then(send);
 })();
