@@ -109,8 +109,9 @@ def _report_html(request, *, run, shown, everyone, today, team_page, picked) -> 
         links["people_next"] = _href(kept, people=people_page.next_page_number()) + "#impact-people-heading"
     context = {
         "report": report,
-        "leadership": request.user.is_leadership,
         "picked": picked,
+        # The row of every team shown together: the team picked, or all of them.
+        "scope_label": picked.name if picked else "All teams" if request.user.is_leadership else "All my teams",
         "team_page": team_page,
         "links": links,
         "csv_tables": CSV_LABELS,
