@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, F, Max, OuterRef, Sum, Window
 from django.db.models.functions import RowNumber
 
+from growth.aggregates import NO_TOPIC, SPENT
 from growth.fields import Share, Windows, fields_picked_up, outside_share, pickup_windows
 from growth.models import TopicWeek
 from learningday import calendar
@@ -159,9 +160,6 @@ class ReadingTopic:
     done: list[Progress]
 
 
-NO_TOPIC = "No topic"
-
-
 def reading_by_topic(user: User) -> list[ReadingTopic]:
     """What I am reading and have read, by the item's topic: one query (my shelf, so only
     the items I may still see)."""
@@ -185,7 +183,7 @@ def money_by_topic(user: User) -> list[MoneyTopic]:
     """What the organisation approved for my claims (approved and paid), in the home
     currency, by the linked item's topic: one query."""
     rows = (
-        Claim.objects.filter(claimant=user, state__in=[Claim.State.APPROVED, Claim.State.PAID])
+        Claim.objects.filter(claimant=user, state__in=SPENT)
         .order_by()
         .values("item__topic__name")
         .annotate(n=Count("pk"), total=Sum("approved_amount"))

@@ -369,7 +369,7 @@ def _teams_of_three(count: int) -> None:
 def test_the_page_runs_a_constant_number_of_queries(client, teams, django_assert_max_num_queries):
     _teams_of_three(teams)
     client.force_login(_leader())
-    # Measured: 15 for the page and 14 for a CSV, with 1 team or 30 (two pages of teams).
+    # At most 15 for the page (14 measured with the cache empty) and 14 for a CSV, with 1 team or 30.
     with django_assert_max_num_queries(15):
         assert client.get("/impact/").status_code == 200
     with django_assert_max_num_queries(15):
