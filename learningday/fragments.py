@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString, mark_safe
 
 # A week: a piece nobody asked for in that long leaves the cache. The expiry also marks the
@@ -64,9 +66,43 @@ def many(
     return {item: mark_safe(found[k]) for item, k in keys.items() if k in found}  # noqa: S308
 
 
-# Settings that change how pieces look (which weekday is the Learning Day, the currency and
-# the budget): part of the release, so a restart with another value reads no older piece.
-RENDERING_SETTINGS = ("LEARNING_DAY_WEEKDAY", "HOME_CURRENCY", "ANNUAL_LEARNING_BUDGET", "TIME_ZONE")
+# What a piece kept for a viewer holds where its forms' CSRF token goes: never a token, so a
+# kept piece carries none; ``for_viewer`` puts the request's own in on the way out.
+CSRF_MARK = "csrf-mark-5b1e0f7a93c2d864"
+
+
+def viewer(request: HttpRequest) -> tuple:
+    """What decides a page for the person asking: who they are, their groups and their role in
+    each team (checked live, as the navigation does), their time zone and their today. A piece
+    keyed by it is never shown to anyone else, nor to them after a role changed."""
+    from learningday import calendar
+
+    user = request.user
+    teams = ",".join(f"{team}{'m' if team in user.managed_team_ids else ''}" for team in sorted(user.team_ids))
+    return (user.pk, user.is_finance, user.is_leadership, teams, str(user.tzinfo), calendar.user_today(user))
+
+
+def for_viewer(request: HttpRequest, kind: str, parts: tuple, render: Callable[[dict], str]) -> SafeString:
+    """A page's piece for this viewer at this address (path and query), under ``parts`` (the
+    versions of what it shows). ``render`` gets the context to add (the stand-in CSRF token)
+    and returns the HTML; forms in it carry the request's own token when it is shown."""
+    piece_key = key(kind, *parts, *viewer(request), request.get_full_path())
+    html = one(piece_key, lambda: render({"csrf_token": CSRF_MARK}))
+    # get_token also marks the response to set the CSRF cookie, as {% csrf_token %} would.
+    return mark_safe(html.replace(CSRF_MARK, get_token(request)))  # noqa: S308  (our templates' HTML)
+
+
+# Settings that change how pieces look (which weekday is the Learning Day, the currency, the
+# budget, the claims' caps and age limit): part of the release, so a restart with another
+# value reads no older piece.
+RENDERING_SETTINGS = (
+    "LEARNING_DAY_WEEKDAY",
+    "HOME_CURRENCY",
+    "ANNUAL_LEARNING_BUDGET",
+    "TIME_ZONE",
+    "CLAIM_KIND_CAPS",
+    "CLAIM_MAX_AGE_DAYS",
+)
 
 
 @functools.cache

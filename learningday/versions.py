@@ -11,11 +11,15 @@ key.
 ``DIRECTORY`` is the names pages show beside the data: people (their name and email), teams,
 memberships, topics and reading-list items. They change rarely, so one counter serves all.
 ``ACTIVITY`` is claims, reading progress, endorsements and pulse answers, added up on some
-pages. Both are bumped on every save and delete of their models (``WATCHED``; ``post_save``
+pages. ``CLAIMS`` is the claims alone, with their receipts, their trail and the personal
+budgets they are counted against: the claims pages, kept whole per viewer, change only when
+one of those does, not with every book someone marks as read. ``READING`` is reading progress
+and endorsements, for the reading list. All are bumped on every save
+and delete of their models (``WATCHED``; ``post_save``
 and ``post_delete``, which run inside the saving transaction; a sign-in, which only stamps
 ``last_login``, does not count). ``QuerySet.update()`` sends no signal: code that changes
-what a page shows with it must call ``bump`` itself (the reading list's reordering changes
-only positions, which no cached piece shows).
+what a page shows with it must call ``bump`` itself (the reading list's reordering and its
+BibTeX import do).
 
 After restoring a database from a backup, clear the cache: the counters go back with it.
 """
@@ -31,17 +35,24 @@ DIRECTORY = "directory"
 # Money, reading and the pulse added up live: what a manager's /impact/ shows of their teams
 # beside the nightly summaries.
 ACTIVITY = "activity"
-# Which models' saves and deletes move which version on (app_label.ModelName).
+# Claims as the claims pages show them (reimbursements.views).
+CLAIMS = "claims"
+# Who reads and endorses what, as the reading list shows it (reading.views.browse).
+READING = "reading"
+# Which models' saves and deletes move which versions on (app_label.ModelName).
 WATCHED = {
-    "learningday.User": DIRECTORY,
-    "learningday.Team": DIRECTORY,
-    "learningday.Membership": DIRECTORY,
-    "reading.Topic": DIRECTORY,
-    "reading.Item": DIRECTORY,
-    "reimbursements.Claim": ACTIVITY,
-    "reading.Progress": ACTIVITY,
-    "reading.Endorsement": ACTIVITY,
-    "logs.PulseAnswer": ACTIVITY,
+    "learningday.User": (DIRECTORY,),
+    "learningday.Team": (DIRECTORY,),
+    "learningday.Membership": (DIRECTORY,),
+    "reading.Topic": (DIRECTORY,),
+    "reading.Item": (DIRECTORY,),
+    "reimbursements.Claim": (ACTIVITY, CLAIMS),
+    "reimbursements.Receipt": (CLAIMS,),
+    "reimbursements.ClaimEvent": (CLAIMS,),
+    "reimbursements.PersonalBudget": (CLAIMS,),
+    "reading.Progress": (ACTIVITY, READING),
+    "reading.Endorsement": (ACTIVITY, READING),
+    "logs.PulseAnswer": (ACTIVITY,),
 }
 
 
@@ -66,13 +77,14 @@ def _changed(sender, instance, **kwargs) -> None:
     # Migrations' historical models ("__fake__") run before the table may exist; they change
     # data before any page is served; a data migration that renames people, teams, topics or
     # items calls bump(DIRECTORY) itself.
-    key = WATCHED.get(sender._meta.label)
-    if key is None or sender.__module__ == "__fake__":
+    keys = WATCHED.get(sender._meta.label)
+    if keys is None or sender.__module__ == "__fake__":
         return
     fields = kwargs.get("update_fields")
     if fields is not None and set(fields) <= {"last_login"}:
         return
-    bump(key)
+    for key in keys:
+        bump(key)
 
 
 def connect() -> None:

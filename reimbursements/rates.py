@@ -44,8 +44,9 @@ def rates_file() -> Path:
     return Path(settings.VAR_DIR) / "ecb-rates" / "eurofxref-hist.zip"
 
 
-def _version() -> float | None:
-    """The fetched copy's modification time, or None to use the package's own."""
+def version() -> float | None:
+    """The fetched copy's modification time, or None to use the package's own: part of the
+    key of every kept piece that shows a reference amount."""
     try:
         return rates_file().stat().st_mtime
     except OSError:
@@ -62,7 +63,7 @@ def _converter_of(version: float | None):
 
 def _converter():
     # Keyed by the file's version: a refresh is seen by every process on its next use.
-    return _converter_of(_version())
+    return _converter_of(version())
 
 
 MAX_RATES_BYTES = 20 * 1024 * 1024

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -13,9 +14,11 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
-from learningday import calendar
+from learningday import calendar, fragments, versions
 from learningday.exports import csv_response
 from learningday.models import Membership
 from learningday.parsing import parse_id
@@ -23,7 +26,7 @@ from learningday.services import ALREADY_SAVED
 from logs.selectors import entries_visible_to
 from reading.models import Progress
 from reading.selectors import items_visible_to
-from reimbursements import money, pending, selectors, services, tasks
+from reimbursements import money, pending, rates, selectors, services, tasks
 from reimbursements.forms import (
     READ_NOTE,
     ApproveForm,
@@ -72,17 +75,29 @@ def _today(request: HttpRequest):
     return calendar.user_today(request.user)
 
 
+def _kept(request: HttpRequest, kind: str, template: str, context: Callable[[], dict], *parts) -> SafeString:
+    """A claims page's body for this viewer at this address, kept under the versions of the
+    claims (with their receipts, trails and personal budgets), of the directory (names, teams,
+    items) and of the exchange rates; ``context`` is only called to render it anew. Whoever
+    may see the page is checked before, on every request."""
+    watched = (*versions.current(versions.CLAIMS, versions.DIRECTORY), rates.version(), *parts)
+
+    def render_body(extra: dict) -> str:
+        return render_to_string(template, {**context(), **extra, "home_currency": settings.HOME_CURRENCY})
+
+    return fragments.for_viewer(request, kind, watched, render_body)
+
+
 # --- The claimant ----------------------------------------------------------------------
 
 
 def my_claims(request: HttpRequest) -> HttpResponse:
-    year = _today(request).year
-    page = Paginator(selectors.my_claims(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "reimbursements/mine.html",
-        {"page": page, "budget": selectors.budget_for(request.user, year), "home_currency": settings.HOME_CURRENCY},
-    )
+    def context() -> dict:
+        page = Paginator(selectors.my_claims(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+        return {"page": page, "budget": selectors.budget_for(request.user, _today(request).year)}
+
+    body = _kept(request, "claims-mine", "reimbursements/_mine_body.html", context)
+    return render(request, "reimbursements/mine.html", {"body": body})
 
 
 def claim_new(request: HttpRequest) -> HttpResponse:
@@ -224,30 +239,41 @@ def _act(request: HttpRequest, claim: Claim, action, success: str, **kwargs) -> 
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _visible_claim(request, pk)
     user = request.user
-    budget = selectors.budget_for(claim.claimant, claim.purchase_date.year)
     may_decide = claim.state == Claim.State.SUBMITTED and selectors.can_decide(user, claim)
-    context = {
-        "claim": claim,
-        "receipts": claim.receipts.all(),
-        "events": claim.events.select_related("actor"),
-        "budget": budget,
-        "flags": selectors.flags_for(claim, budget=budget, today=_today(request)),
-        "is_claimant": claim.claimant_id == user.pk,
-        "may_decide": may_decide,
-        "may_pay": claim.state == Claim.State.APPROVED and user.is_finance and claim.claimant_id != user.pk,
-        "home_currency": settings.HOME_CURRENCY,
-    }
+
+    def context() -> dict:
+        budget = selectors.budget_for(claim.claimant, claim.purchase_date.year)
+        context = {
+            "claim": claim,
+            "receipts": claim.receipts.all(),
+            "events": claim.events.select_related("actor"),
+            "budget": budget,
+            "flags": selectors.flags_for(claim, budget=budget, today=_today(request)),
+            "is_claimant": claim.claimant_id == user.pk,
+            "may_decide": may_decide,
+            "may_pay": claim.state == Claim.State.APPROVED and user.is_finance and claim.claimant_id != user.pk,
+        }
+        if may_decide:
+            context.update(
+                approve_form=ApproveForm(initial={"amount": money.quantize(claim.home_value, settings.HOME_CURRENCY)}),
+                reject_form=RejectForm(),
+                changes_form=ChangesForm(),
+                recent_entries=entries_visible_to(user).filter(author=claim.claimant).order_by("-day")[:5],
+                reading=Progress.objects.filter(user=claim.claimant, item__in=items_visible_to(user))
+                .select_related("item")
+                .order_by("-updated_at")[:8],
+            )
+        return context
+
     if may_decide:
-        context.update(
-            approve_form=ApproveForm(initial={"amount": money.quantize(claim.home_value, settings.HOME_CURRENCY)}),
-            reject_form=RejectForm(),
-            changes_form=ChangesForm(),
-            recent_entries=entries_visible_to(user).filter(author=claim.claimant).order_by("-day")[:5],
-            reading=Progress.objects.filter(user=claim.claimant, item__in=items_visible_to(user))
-            .select_related("item")
-            .order_by("-updated_at")[:8],
+        # Shown live: deciding shows the claimant's latest entries and reading beside the
+        # claim, which change with every post, not only with the claims.
+        body = render_to_string(
+            "reimbursements/_detail_body.html", {**context(), "home_currency": settings.HOME_CURRENCY}, request
         )
-    return render(request, "reimbursements/detail.html", context)
+    else:
+        body = _kept(request, "claim", "reimbursements/_detail_body.html", context, claim.pk)
+    return render(request, "reimbursements/detail.html", {"claim": claim, "body": body})
 
 
 def receipt(request: HttpRequest, pk: int, receipt_id: int | None = None) -> FileResponse:
@@ -306,30 +332,26 @@ def _require_reviewer(request: HttpRequest) -> None:
 
 def review(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request)
-    page = Paginator(selectors.review_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    claims = list(page.object_list)
-    today = _today(request)
-    budgets = selectors.budget_totals(sorted({c.claimant_id for c in claims}), today.year)
-    tz = request.user.tzinfo
-    rows = [
-        ReviewRow(
-            claim=claim,
-            budget=budgets[claim.claimant_id],
-            flags=selectors.flags(claim, budgets[claim.claimant_id], today=today),
-            days_waiting=selectors.days_waiting(claim, tz=tz, today=today),
-        )
-        for claim in claims
-    ]
-    return render(
-        request,
-        "reimbursements/review.html",
-        {
-            "page": page,
-            "rows": rows,
-            "any_pickable": any(row.pickable for row in rows),
-            "home_currency": settings.HOME_CURRENCY,
-        },
-    )
+
+    def context() -> dict:
+        page = Paginator(selectors.review_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+        claims = list(page.object_list)
+        today = _today(request)
+        budgets = selectors.budget_totals(sorted({c.claimant_id for c in claims}), today.year)
+        tz = request.user.tzinfo
+        rows = [
+            ReviewRow(
+                claim=claim,
+                budget=budgets[claim.claimant_id],
+                flags=selectors.flags(claim, budgets[claim.claimant_id], today=today),
+                days_waiting=selectors.days_waiting(claim, tz=tz, today=today),
+            )
+            for claim in claims
+        ]
+        return {"page": page, "rows": rows, "any_pickable": any(row.pickable for row in rows)}
+
+    body = _kept(request, "claims-review", "reimbursements/_review_body.html", context)
+    return render(request, "reimbursements/review.html", {"body": body})
 
 
 def _named(claim: Claim) -> str:
@@ -467,6 +489,12 @@ def _finance_claims(request: HttpRequest) -> tuple[PeriodForm, QuerySet[Claim]]:
 def finance(request: HttpRequest) -> HttpResponse:
     """The claims to pay and those paid; ``?tick=all`` ticks every claim to pay on the page
     (select-all without JavaScript; the script in static/js/finance.js does it in place)."""
+    _require_finance(request)
+    body = _kept(request, "claims-finance", "reimbursements/_finance_body.html", partial(_finance_body, request))
+    return render(request, "reimbursements/finance.html", {"body": body})
+
+
+def _finance_body(request: HttpRequest) -> dict:
     period, claims = _finance_claims(request)
     page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -484,24 +512,20 @@ def finance(request: HttpRequest) -> HttpResponse:
     here.pop("tick", None)
     here_all = here.copy()
     here_all["tick"] = "all"
-    return render(
-        request,
-        "reimbursements/finance.html",
-        {
-            "page": page,
-            "rows": rows,
-            "period": period,
-            "query": query.urlencode(),
-            "pay_form": MarkPaidForm(),
-            "tick_all": tick_all,
-            "to_pay_count": len(to_pay),
-            "to_pay_total": sum(to_pay, Decimal(0)),
-            "currency": settings.HOME_CURRENCY,
-            "digits": digits,
-            "tick_all_query": here_all.urlencode(),
-            "untick_query": here.urlencode(),
-        },
-    )
+    return {
+        "page": page,
+        "rows": rows,
+        "period": period,
+        "query": query.urlencode(),
+        "pay_form": MarkPaidForm(),
+        "tick_all": tick_all,
+        "to_pay_count": len(to_pay),
+        "to_pay_total": sum(to_pay, Decimal(0)),
+        "currency": settings.HOME_CURRENCY,
+        "digits": digits,
+        "tick_all_query": here_all.urlencode(),
+        "untick_query": here.urlencode(),
+    }
 
 
 def _minor(amount: Decimal | None, digits: int) -> int:
