@@ -14,6 +14,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from learningday import versions
 from learningday.models import Team, User
 from reading.models import Endorsement, Item, Progress, Topic
 
@@ -255,6 +256,7 @@ def item_move(*, user: User, item: Item, direction: str) -> Item:
         Item.objects.filter(pk=item.pk).update(position=siblings[-1].position + 10)
         Item.objects.filter(pk=siblings[other].pk).update(position=mine)
         Item.objects.filter(pk=item.pk).update(position=theirs)
+        versions.bump(versions.DIRECTORY)  # the list's order, which the kept reading list shows
     item.refresh_from_db()
     return item
 
@@ -422,7 +424,9 @@ def items_import(*, user: User, team: Team | None, entries: Sequence[ItemData], 
                 for offset, item in enumerate(items):
                     item.status, item.curated_by, item.curated_at = Item.Status.CURATED, user, now
                     item.position = first + 10 * offset
-            return Item.objects.bulk_create(items, batch_size=batch_size)
+            created = Item.objects.bulk_create(items, batch_size=batch_size)
+            versions.bump(versions.DIRECTORY)  # bulk_create sends no post_save
+            return created
     except IntegrityError:
         raise ReadingError(
             "Nothing was added: some of these items were put on the list while you imported. "

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
+from learningday import fragments, versions
 from learningday.markdown import render as render_markdown
 from reading import selectors, services
 from reading.forms import EVERYONE, BrowseForm
@@ -15,6 +17,19 @@ PAGE_SIZE = 25
 
 
 def item_list(request: HttpRequest) -> HttpResponse:
+    """The reading lists; the body is kept per viewer and address under the versions of the
+    directory (items, topics, teams, the lists' order) and of reading (who reads and endorses
+    what), and only rendered anew when one of them moved."""
+    body = fragments.for_viewer(
+        request,
+        "reading-list",
+        versions.current(versions.DIRECTORY, versions.READING),
+        lambda extra: render_to_string("reading/_list_body.html", {**_list_context(request), **extra}),
+    )
+    return render(request, "reading/list.html", {"body": body})
+
+
+def _list_context(request: HttpRequest) -> dict:
     user = request.user
     teams = list(selectors.teams_to_suggest_for(user))
     form = BrowseForm(request.GET or None, teams=teams)
@@ -40,7 +55,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {
+    return {
         "form": form,
         "page": page,
         "query": query.urlencode(),
@@ -53,8 +68,8 @@ def item_list(request: HttpRequest) -> HttpResponse:
         and services.can_curate(user, team),
         "pending": selectors.pending_count(user),
         "filtered": any(filters.get(k) for k in ("q", "topic", "kind", "progress")),
+        "here": request.get_full_path(),
     }
-    return render(request, "reading/list.html", context)
 
 
 def shelf(request: HttpRequest) -> HttpResponse:
