@@ -19,7 +19,7 @@ from django.utils import timezone
 from growth.aggregates import org_figures
 from growth.fields import fields_picked_up, is_outside, pickup_windows
 from growth.models import FieldPickup, SummaryRun, TeamDay, TopicWeek
-from learningday import calendar
+from learningday import calendar, versions
 from learningday.models import Membership
 from learningday.quarters import Quarter
 from logs.models import Away, Entry, EntryTopic
@@ -251,6 +251,7 @@ def topic_weeks_refresh(*, user_id: int, today: dt.date | None = None) -> int:
             kept |= Q(topic_id=row.topic_id, week=row.week)
         stale = TopicWeek.objects.filter(user_id=user_id)
         (stale.exclude(kept) if rows else stale).delete()
+        versions.bump(versions.TOPIC_WEEKS)
     return len(rows)
 
 
@@ -262,4 +263,5 @@ def topic_weeks_rebuild(*, today: dt.date | None = None) -> int:
     with transaction.atomic():
         TopicWeek.objects.all().delete()
         _upsert(rows)
+        versions.bump(versions.TOPIC_WEEKS)
     return len(rows)

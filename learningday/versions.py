@@ -39,6 +39,8 @@ ACTIVITY = "activity"
 CLAIMS = "claims"
 # Who reads and endorses what, as the reading list shows it (reading.views.browse).
 READING = "reading"
+# Everyone's entries by topic and week (growth.models.TopicWeek): the peers on /growth/.
+TOPIC_WEEKS = "topic-weeks"
 # Which models' saves and deletes move which versions on (app_label.ModelName).
 WATCHED = {
     "learningday.User": (DIRECTORY,),
@@ -54,6 +56,24 @@ WATCHED = {
     "reading.Endorsement": (ACTIVITY, READING),
     "logs.PulseAnswer": (ACTIVITY,),
 }
+
+
+# Whose own version (``person``) a model's saves and deletes move, by the field naming them:
+# what the dashboard and /growth/ show of one person (their entries, days away, pulse answer,
+# shelf, claims and budget).
+PERSONAL = {
+    "logs.Entry": "author_id",
+    "logs.Away": "user_id",
+    "logs.PulseAnswer": "user_id",
+    "reading.Progress": "user_id",
+    "reimbursements.Claim": "claimant_id",
+    "reimbursements.PersonalBudget": "user_id",
+}
+
+
+def person(user_id: int) -> str:
+    """The key of one person's own version (PERSONAL)."""
+    return f"person:{user_id}"
 
 
 def bump(key: str) -> None:
@@ -77,12 +97,15 @@ def _changed(sender, instance, **kwargs) -> None:
     # Migrations' historical models ("__fake__") run before the table may exist; they change
     # data before any page is served; a data migration that renames people, teams, topics or
     # items calls bump(DIRECTORY) itself.
-    keys = WATCHED.get(sender._meta.label)
-    if keys is None or sender.__module__ == "__fake__":
+    label = sender._meta.label
+    if sender.__module__ == "__fake__":
         return
     fields = kwargs.get("update_fields")
     if fields is not None and set(fields) <= {"last_login"}:
         return
+    keys = list(WATCHED.get(label, ()))
+    if label in PERSONAL:
+        keys.append(person(getattr(instance, PERSONAL[label])))
     for key in keys:
         bump(key)
 
@@ -94,7 +117,7 @@ def connect() -> None:
     from django.apps import apps
     from django.db.models.signals import post_delete, post_save
 
-    for label in WATCHED:
+    for label in {**WATCHED, **PERSONAL}:
         model = apps.get_model(label)
         post_save.connect(_changed, sender=model, dispatch_uid=f"learningday.versions.saved.{label}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"learningday.versions.deleted.{label}")

@@ -16,7 +16,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from learningday import calendar, fragments, markdown, parsing
+from learningday import calendar, fragments, markdown, parsing, versions
 from learningday.exports import csv_response
 from learningday.keyset import keyset_page
 from learningday.models import Team, User
@@ -54,15 +54,33 @@ def _own_entry(request: HttpRequest, pk: int) -> Entry:
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """All but the last entries of the person's teams is kept per person, under their own
+    version (their entries, days away, pulse answer, claims and budget), the directory's and,
+    for those who decide claims, the claims' (how many wait for them)."""
     user = request.user
+    watched = [versions.person(user.pk), versions.DIRECTORY]
+    if user.is_manager or user.is_finance:
+        watched.append(versions.CLAIMS)
+    body = fragments.for_viewer(
+        request,
+        "dashboard",
+        versions.current(*watched),
+        lambda extra: render_to_string("logs/_dashboard_body.html", {**_dashboard_context(user), **extra}),
+    )
+    recent = cards.light(selectors.entries_visible_to(user).exclude(author=user))
+    recent = cards.with_cards(user, list(recent.order_by("-day", "-created_at")[:5]), show_day=True)
+    return render(request, "logs/dashboard.html", {"body": body, "recent": recent})
+
+
+def _dashboard_context(user: User) -> dict:
     today = calendar.user_today(user)
     history = selectors.record(user, today=today)
     todays_entry = Entry.objects.filter(author=user, day=today).first() if today in history.logged else None
     is_learning_day = calendar.is_learning_day(today)
     prompt = is_learning_day and not todays_entry  # the quick form, and last time's plan above it
     marks = selectors.year_of_learning_days(user, today=today, history=history)
-    recent = cards.light(selectors.entries_visible_to(user).exclude(author=user))
-    context = {
+    return {
+        "user": user,
         "today": today,
         "is_learning_day": is_learning_day,
         "next_learning_day": calendar.next_learning_day(today, inclusive=False),
@@ -74,10 +92,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # The year's chart is the same for the same marks: kept under them (fragments).
         "heatmap": fragments.one(fragments.key("heatmap", *marks), lambda: heatmap_svg(marks)),
         "heatmap_summary": _heatmap_summary(marks),
-        "recent": cards.with_cards(user, list(recent.order_by("-day", "-created_at")[:5]), show_day=True),
         "pulse_form": _pulse_card(user, today=today) if is_learning_day else None,
     }
-    return render(request, "logs/dashboard.html", context)
 
 
 def _pulse_card(user: User, *, today) -> PulseForm | None:

@@ -71,6 +71,7 @@ def team_home_topics_set(*, user: User, team: Team, topics: Sequence[Topic]) -> 
     with transaction.atomic():
         Team.objects.select_for_update().filter(pk=team.pk).first()  # one change at a time per team
         team.home_topics.set(topics)
+        versions.bump(versions.DIRECTORY)  # a many-to-many set sends no post_save
 
 
 def find_duplicate(data: ItemData, *, exclude: Item | None = None) -> Item | None:

@@ -20,13 +20,13 @@ def claims_waiting_for_you(context) -> dict:
     """What in claims needs this person: their claims sent back for changes, each with the
     note, and how many claims wait for their decision. Nothing when nothing does. One query
     for the claims, one count for a manager or finance."""
-    user = context["request"].user
+    user = context["user"]
     return {"changes_requested": list(selectors.changes_requested_of(user)), "to_review": selectors.review_count(user)}
 
 
 @register.inclusion_tag("reimbursements/_budget_left.html", takes_context=True)
 def claims_budget_left(context) -> dict:
     """The person's budget left this year (their local year): two queries."""
-    user = context["request"].user
+    user = context["user"]
     today = context.get("today") or calendar.user_today(user)
     return {"budget": selectors.budget_for(user, today.year)}
