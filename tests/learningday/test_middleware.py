@@ -2,7 +2,7 @@
 
 import pytest
 
-from learningday.middleware import fit_for_html
+from learningday.middleware import _NOT_IN_HTML, fit_for_html, holds_forbidden
 from tests.conftest import LAST_THURSDAY
 from tests.factories import EntryFactory
 
@@ -34,3 +34,17 @@ def test_a_saved_text_with_a_control_character_is_shown_without_it(member_client
 
 def test_whitespace_and_ordinary_text_are_left_as_they_are():
     assert fit_for_html("a\tb\nc\rd\x0ce ü ☃ 😀") == "a\tb\nc\rd\x0ce ü ☃ 😀"
+
+
+# Every character HTML forbids, and the ones beside them and like them in UTF-8 that it allows.
+FORBIDDEN = [chr(c) for c in [*range(0x09), 0x0B, *range(0x0E, 0x20), *range(0x7F, 0xA0), *range(0xFDD0, 0xFDF0)]] + [
+    chr(plane * 0x10000 + last) for plane in range(17) for last in (0xFFFE, 0xFFFF)
+]
+ALLOWED = ["\t", "\n", "\x0c", "\r", " ", "~", "\xa0", "·", "ÿ", "\ufdcf", "\ufdf0", "\ufeff", "\ufffd", "\u0fff"]
+ALLOWED += ["\U0001fffd", "\U0001f600", "\U0010fffd", "\uefbf", "\U0003ffbf"]
+
+
+def test_the_byte_check_finds_exactly_the_forbidden_characters():
+    for character in FORBIDDEN + ALLOWED:
+        page = f"<p>a·b{character}c 😀</p>".encode()
+        assert holds_forbidden(page) == bool(_NOT_IN_HTML.search(character)), repr(character)
