@@ -9,7 +9,8 @@ one who read the old version a moment before stores, at worst, newer content und
 key.
 
 ``DIRECTORY`` is the names pages show beside the data: people (their name and email), teams,
-memberships, topics and reading-list items. They change rarely, so one counter serves all.
+memberships, topics and reading-list items, and the holidays (which days are Learning
+Days). They change rarely, so one counter serves all.
 ``ACTIVITY`` is claims, reading progress, endorsements and pulse answers, added up on some
 pages. ``CLAIMS`` is the claims alone, with their receipts, their trail and the personal
 budgets they are counted against: the claims pages, kept whole per viewer, change only when
@@ -46,6 +47,7 @@ WATCHED = {
     "learningday.User": (DIRECTORY,),
     "learningday.Team": (DIRECTORY,),
     "learningday.Membership": (DIRECTORY,),
+    "learningday.Holiday": (DIRECTORY,),
     "reading.Topic": (DIRECTORY,),
     "reading.Item": (DIRECTORY,),
     "reimbursements.Claim": (ACTIVITY, CLAIMS),

@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from learningday.models import Holiday
 from logs.services import EntryData, away_add, entry_delete, entry_save, pulse_answer
 from reading.models import Topic
 from reading.services import team_home_topics_set
@@ -57,6 +58,13 @@ def test_a_day_away_the_pulse_answer_and_a_claim_show_on_the_dashboard_at_once(m
     assert "pulse question" not in _page(member)
     ClaimFactory(claimant=member, state="submitted", amount=Decimal("40.00"), submitted_at=dt.datetime.now(dt.UTC))
     assert "€960.00 left" in _page(member)
+
+
+@pytest.mark.frozen(dt.datetime(2026, 10, 1, 11, 0, tzinfo=dt.UTC))
+def test_a_holiday_on_the_quarter_s_first_learning_day_moves_the_pulse_question_at_once(member):
+    assert "pulse question" in _page(member)  # Thursday 1 October: the quarter's first Learning Day
+    Holiday.objects.create(date=dt.date(2026, 10, 1), name="Company day")
+    assert "pulse question" not in _page(member)  # asked from the next Learning Day instead
 
 
 def test_a_claim_waiting_for_a_manager_shows_on_their_dashboard_at_once(member, manager):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import transaction
 
 from learningday import fragments, versions
-from learningday.models import Membership
+from learningday.models import Holiday, Membership
 from reading.models import Endorsement, Progress, Topic
 from tests.factories import ClaimFactory, ItemFactory, MembershipFactory, TeamFactory, UserFactory
 
@@ -25,8 +27,9 @@ def directory() -> int:
         lambda: MembershipFactory(),
         lambda: Topic.objects.create(name="New topic", slug="new-topic"),
         lambda: ItemFactory(title="New item"),
+        lambda: Holiday.objects.create(date=dt.date(2026, 12, 24), name="Christmas Eve"),
     ],
-    ids=["person", "team", "membership", "topic", "item"],
+    ids=["person", "team", "membership", "topic", "item", "holiday"],
 )
 def test_a_new_or_renamed_name_moves_the_directory_on(change):
     before = directory()
