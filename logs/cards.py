@@ -37,9 +37,11 @@ def light(entries: QuerySet[Entry]) -> QuerySet[Entry]:
     return entries.select_related(None).prefetch_related(None).only(*PLACING)
 
 
-def with_cards(user: User, rows: list[Entry], *, show_day: bool = False) -> list[Entry]:
-    """The rows, each with ``card``, its HTML; a row gone since it was listed is left out."""
-    (directory,) = versions.current(versions.DIRECTORY)
+def with_cards(user: User, rows: list[Entry], *, show_day: bool = False, directory: int | None = None) -> list[Entry]:
+    """The rows, each with ``card``, its HTML; a row gone since it was listed is left out.
+    ``directory`` is the directory's version where the caller has read it already."""
+    if directory is None:
+        (directory,) = versions.current(versions.DIRECTORY)
 
     def key_of(entry: Entry) -> str:
         return fragments.key(

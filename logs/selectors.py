@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -283,29 +282,10 @@ class ParticipationInputs:
     entries: list[tuple[int, dt.date, bool]]  # author, day, crowded out
     away: list[tuple[int, dt.date, dt.date]]  # person, first day, last day
 
-    def digest(self) -> str:
-        """A digest of all of it: the same digest, the same report (the page keeps the
-        rendered report under it, learningday.fragments)."""
-        people = [
-            (
-                m.user_id,
-                m.joined_at.isoformat(),
-                m.user.display_name,
-                m.user.email,
-                m.user.timezone,
-                m.user.date_joined.isoformat(),
-            )
-            for m in self.memberships
-        ]
-        facts = (
-            self.team.pk,
-            self.today.isoformat(),
-            self.first.isoformat(),
-            people,
-            sorted(self.entries),
-            sorted(self.away),
-        )
-        return hashlib.sha256(repr(facts).encode()).hexdigest()
+
+def member_ids(team: Team) -> list[int]:
+    """The team's members' ids, in order: whose own versions decide its participation report."""
+    return list(Membership.objects.filter(team=team).order_by("user_id").values_list("user_id", flat=True))
 
 
 def participation_inputs(team: Team, *, today: dt.date, count: int = 12) -> ParticipationInputs:

@@ -32,6 +32,8 @@ from logs.topics import suggest_topics
 PAGE_SIZE = 20
 # The session key that carries "this draft is saved" from a check-in to the entry's page.
 SAVED_DRAFT = "checkin_saved_draft"
+# What the entry page's title needs of its author (User.name).
+AUTHOR_NAME = ("author__display_name", "author__email")
 # How much of the text the live preview renders.
 PREVIEW_MAX = 20_000
 # The feed's order, newest first; an index (entry_feed_order) walks it, and pages are keyset pages.
@@ -145,21 +147,26 @@ def feed(request: HttpRequest) -> HttpResponse:
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
     )
-    page = dataclasses.replace(page, object_list=cards.with_cards(request.user, page.object_list))
+    (directory,) = versions.current(versions.DIRECTORY)
+    page = dataclasses.replace(page, object_list=cards.with_cards(request.user, page.object_list, directory=directory))
     query = request.GET.copy()
     for key in ("page", "after", "before"):
         query.pop(key, None)
+    # A page cursor alone binds the form too: filtered means a filter has a value.
+    filtered = any(filters.values()) or person is not None
+    # The filter's fields (every team of the organisation) are the same for everyone for the
+    # same values asked for and the same teams: kept under those.
+    asked = [(name, request.GET.getlist(name)) for name in form.fields]
+    fields = fragments.one(
+        fragments.key("feed-filters", directory, filtered, repr(asked)),
+        lambda: render_to_string(
+            "forms/_filter_fields.html", {"form": form, "clear_url": reverse("logs:feed") if filtered else ""}
+        ),
+    )
     return render(
         request,
         "logs/feed.html",
-        {
-            "form": form,
-            "page": page,
-            "person": person,
-            "query": query.urlencode(),
-            # A page cursor alone binds the form too: filtered means a filter has a value.
-            "filtered": any(filters.values()) or person is not None,
-        },
+        {"filter_fields": fields, "page": page, "person": person, "query": query.urlencode(), "filtered": filtered},
     )
 
 
@@ -251,9 +258,15 @@ def entry_topics(request: HttpRequest) -> JsonResponse:
 
 
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = _visible_entry(request, pk)
+    """The entry's card, kept as on the feed (logs.cards); whether this person may read it is
+    decided by the same query as ever, on every request."""
+    visible = cards.light(selectors.entries_visible_to(request.user)).select_related("author")
+    row = get_object_or_404(visible.only(*cards.PLACING, "whats_next", *AUTHOR_NAME), pk=pk)
+    shown = cards.with_cards(request.user, [row])
+    if not shown:  # deleted since the row was read
+        raise Http404("No such entry.")
     saved_draft = request.session.pop(SAVED_DRAFT, None)
-    return render(request, "logs/entry_detail.html", {"entry": entry, "saved_draft": saved_draft})
+    return render(request, "logs/entry_detail.html", {"entry": shown[0], "saved_draft": saved_draft})
 
 
 def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
@@ -280,15 +293,18 @@ def _participation_team(request: HttpRequest) -> tuple[Team, list[Team]]:
 
 def participation(request: HttpRequest) -> HttpResponse:
     team, teams = _participation_team(request)
-    inputs = selectors.participation_inputs(team, today=calendar.user_today(request.user))
+    today = calendar.user_today(request.user)
 
     def report_html() -> str:
-        report = selectors.participation_from(inputs)
+        report = selectors.participation(team, today=today)
         context = {"report": report, "chart": participation_svg(report.days)}
         return render_to_string("logs/_participation_report.html", context)  # nothing of the viewer
 
-    # The report is the same for the same members, entries and days away: kept under their digest.
-    report = fragments.one(fragments.key("participation", inputs.digest()), report_html)
+    # The report shows the members' entries and days away (each member's own version) and
+    # their names and when they joined (the directory's) up to the viewer's day: kept under
+    # those, for every manager of the team.
+    watched = versions.current(versions.DIRECTORY, *(versions.person(pk) for pk in selectors.member_ids(team)))
+    report = fragments.one(fragments.key("participation", team.pk, today, *watched), report_html)
     return render(request, "logs/participation.html", {"team": team, "teams": teams, "report_html": report})
 
 

@@ -168,3 +168,31 @@ def test_the_dashboard_s_year_chart_is_kept_and_shows_a_new_post_at_once(client,
     after = chart.search(client.get("/").content.decode()).group(0)
     assert "Thursday 26 November 2026: today" not in after
     assert "Thursday 26 November 2026: logged" in after
+
+
+def test_the_entry_s_own_page_shows_an_edit_and_a_narrowing_at_once(client, member, outsider, written, item):
+    path = f"/logs/{written.pk}/"
+    client.force_login(outsider)
+    assert "Kalman filters, first pass." in client.get(path).content.decode()
+    entry_save(user=written.author, data=_data("Kalman filters, second pass.", item), entry=written)
+    page = client.get(path).content.decode()
+    assert "second pass" in page and "first pass" not in page
+    narrowed = _data("Kalman filters, second pass.", item, visibility=Entry.Visibility.TEAMS)
+    entry_save(user=written.author, data=narrowed, entry=written)
+    assert client.get(path).status_code == 404
+    client.force_login(member)  # in Ana's team
+    assert "Kalman filters, second pass." in client.get(path).content.decode()
+
+
+def test_the_feed_s_kept_filter_shows_a_renamed_team_and_each_query_s_own_errors(client, member, team):
+    client.force_login(member)
+    assert ">Robotics</option>" in client.get("/logs/").content.decode()
+    team.name = "Robotics Lab"
+    team.save()
+    assert ">Robotics Lab</option>" in client.get("/logs/").content.decode()
+    backwards = client.get("/logs/", {"day_from": "2026-11-20", "day_to": "2026-11-10"}).content.decode()
+    assert "The end of the range is before its start." in backwards and "(2 active)" in backwards
+    forwards = client.get("/logs/", {"day_from": "2026-11-10", "day_to": "2026-11-20"}).content.decode()
+    assert "The end of the range is before its start." not in forwards and 'value="2026-11-20"' in forwards
+    picked = client.get("/logs/", {"team": "robotics"}).content.decode()
+    assert '<option value="robotics" selected>Robotics Lab</option>' in picked
