@@ -7,11 +7,12 @@ from dataclasses import asdict
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from learningday import calendar
+from learningday import calendar, fragments, versions
 from learningday.services import ALREADY_SAVED, create_once
 from reading import identifiers, lookup, selectors, services
 from reading.forms import ItemForm, LookupForm, ProgressForm, RejectForm, SuggestForm
@@ -20,9 +21,24 @@ from reading.views.helpers import _act, _item_form, _visible_item
 
 
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Above its log entries, the page is kept per viewer under the directory's version (the
+    item, its list, its topic) and reading's (who reads and endorses it, this person too);
+    the entries are cards (logs.cards). Who may see the item is checked on every request."""
+    item = get_object_or_404(selectors.items_visible_to(request.user).only("pk", "title", "team_id"), pk=pk)
+    body = fragments.for_viewer(
+        request,
+        "item",
+        (pk, *versions.current(versions.DIRECTORY, versions.READING)),
+        lambda extra: render_to_string("reading/_detail_body.html", {**_detail_context(request, pk), **extra}),
+    )
+    return render(request, "reading/detail.html", {"item": item, "body": body})
+
+
+def _detail_context(request: HttpRequest, pk: int) -> dict:
     item = _visible_item(request, pk)
     mine = Progress.objects.filter(user=request.user, item=item).first()
-    context = {
+    return {
+        "user": request.user,
         "item": item,
         "progress_form": ProgressForm(
             initial={"state": mine.state if mine else "", "finished_on": mine.finished_on if mine else None}
@@ -35,7 +51,6 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "endorsed": item.endorsements.filter(user=request.user).exists(),
         "reject_form": RejectForm(),
     }
-    return render(request, "reading/detail.html", context)
 
 
 def _initial_from_identifier(raw: str) -> dict:

@@ -1,7 +1,7 @@
-"""The reading list kept whole per viewer and address (reading.views.browse): the next request
-after any change shows it, and a list kept for one person is never shown to another.
+"""The reading list and an item's page, kept per viewer and address (reading.views): the next
+request after any change shows it, and a page kept for one person is never shown to another.
 
-Each test opens the list once before the change, so that it is in the cache when the change
+Each test opens the page once before the change, so that it is in the cache when the change
 happens.
 """
 
@@ -102,3 +102,29 @@ def test_a_want_to_read_form_from_the_kept_list_posts_with_the_request_s_token(m
     assert response.status_code == 302
     assert items[1].progress.get(user=member).state == "want"
     assert Item.objects.count() == 3
+
+
+def test_an_item_s_page_shows_readers_endorsements_and_the_person_s_own_shelf_at_once(member, manager, items):
+    path = f"/reading/{items[0].pk}/"
+    page = _page(member, path)
+    assert "0 endorsements · 0 reading or read" in page and "Maja Manager" not in page and "Want to read" in page
+    services.progress_set(user=manager, item=items[0], state="reading", today=dt.date(2026, 11, 26))
+    services.item_endorse(user=manager, item=items[0])
+    page = _page(member, path)
+    assert "1 endorsement · 1 reading or read" in page and "Maja Manager — reading it now" in page
+    services.progress_set(user=member, item=items[0], state="want", today=dt.date(2026, 11, 26))
+    assert "On your shelf: want to read" in _page(member, path)
+    services.item_update(
+        user=manager, item=items[0], data=services.ItemData(kind="paper", title="Delta paper", team=items[0].team)
+    )
+    assert "Delta paper" in _page(member, path)
+
+
+def test_an_item_s_page_kept_for_a_manager_is_never_shown_to_a_member(member, manager, outsider, team):
+    suggested = services.item_suggest(user=member, data=services.ItemData(kind="paper", title="Alpha paper", team=team))
+    path = f"/reading/{suggested.pk}/"
+    assert "Approve for the list" in _page(manager, path)
+    assert "Approve for the list" not in _page(member, path)
+    client = Client()
+    client.force_login(outsider)
+    assert client.get(path).status_code == 404
