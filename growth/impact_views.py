@@ -43,7 +43,19 @@ def impact(request: HttpRequest) -> HttpResponse:
     today = calendar.user_today(request.user)
     team_page = Paginator(shown, selectors.TEAMS_PER_PAGE).get_page(request.GET.get("page"))
     run = selectors.last_run()
-    context = {"run": run, "teams": teams, "picked": picked}
+    directory, activity = versions.current(versions.DIRECTORY, versions.ACTIVITY)
+    role = "leadership" if request.user.is_leadership else "manager"
+    # The team filter lists every team in scope (200 for the leadership at 5,000 people): the
+    # same for the same teams, names and pick, so kept under those.
+    scope_ids = "all" if request.user.is_leadership else "-".join(str(t.pk) for t in teams)
+    team_select = fragments.one(
+        fragments.key("impact-teams", directory, role, scope_ids, picked.pk if picked else ""),
+        lambda: render_to_string(
+            "growth/_impact_team_select.html",
+            {"teams": teams, "picked": picked, "leadership": request.user.is_leadership},
+        ),
+    )
+    context = {"run": run, "picked": picked, "team_select": team_select}
     if run is not None:
         build = partial(
             _report_html,
@@ -59,12 +71,12 @@ def impact(request: HttpRequest) -> HttpResponse:
         # directory's) and, for some teams, money, reading and the pulse added up live (the
         # activity's), for the teams in scope, the pages asked for and the day's quarter and
         # year: it is kept under exactly those, so a key never serves another scope.
-        role = "leadership" if request.user.is_leadership else "manager"
         scope = "organisation" if everyone else "-".join([role, *(str(pk) for pk in sorted(t.pk for t in shown))])
         key = fragments.key(
             "impact",
             run.version,
-            *versions.current(versions.DIRECTORY, versions.ACTIVITY),
+            directory,
+            activity,
             scope,
             today,
             team_page.number,

@@ -484,6 +484,7 @@ def test_the_kept_report_is_never_older_than_the_figures(client, org, django_cap
     org["ben"].save()
     page = _body(client)
     assert "Robotics and Control" in page
+    assert '<option value="robotics">Robotics and Control</option>' in page  # the kept team filter too
     assert "Benedikt Tuesday: Impact origami" in page and "Ben Tuesday" not in page
 
 
@@ -498,7 +499,12 @@ def test_the_organisation_s_kept_report_is_never_shown_to_a_manager(client, org)
     assert not re.search(r"<th scope=\"row\">Research</th>", page)
     # Leadership picking one team is not the organisation's report either.
     client.force_login(_leader())
-    assert not re.search(r"<th scope=\"row\">Research</th>", _body(client, "/impact/?team=robotics"))
+    picked = _body(client, "/impact/?team=robotics")
+    assert not re.search(r"<th scope=\"row\">Research</th>", picked)
+    # The team filter kept for the leadership (every team) is not the manager's (theirs only).
+    assert '<option value="research">Research</option>' in picked
+    client.force_login(org["manager"])
+    assert '<option value="research">' not in _body(client, "/impact/?team=robotics")
 
 
 def test_a_manager_s_kept_report_shows_the_next_claim_and_who_left(client, org, django_assert_max_num_queries):
