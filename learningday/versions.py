@@ -28,7 +28,8 @@ After restoring a database from a backup, clear the cache: the counters go back 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from learningday.models import Version
 
@@ -93,6 +94,13 @@ def current(*keys: str) -> tuple[int, ...]:
     """The versions of ``keys`` (0 for one never bumped), in one query."""
     found = dict(Version.objects.filter(key__in=keys).values_list("key", "n"))
     return tuple(found.get(key, 0) for key in keys)
+
+
+def with_versions(queryset: QuerySet, **keys: str) -> QuerySet:
+    """``queryset`` with the versions of ``keys`` on each row, under the names given, read in
+    the same query as the rows (one round trip less than ``current``, and the same snapshot)."""
+    read = {name: Subquery(Version.objects.filter(key=key).values("n")[:1]) for name, key in keys.items()}
+    return queryset.annotate(**{name: Coalesce(version, Value(0)) for name, version in read.items()})
 
 
 def _changed(sender, instance, **kwargs) -> None:

@@ -1,7 +1,7 @@
 """Entry cards kept in the shared cache by version (learningday.fragments).
 
 A list of entries (the feed, the dashboard, an item's page) first finds its rows as it
-always did, through ``selectors.entries_visible_to`` and its filters, but reads only what
+always did, through ``selectors.entries_readable_by`` and its filters, but reads only what
 places a card (``light``): which entries, in which order, and each one's version. The
 cards are then read from the cache in one round trip; only the missing ones are fetched in
 full (author, teams, items, topics) and rendered.

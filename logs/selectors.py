@@ -40,12 +40,18 @@ def _readable_in(teams, *, author: User | None = None) -> QuerySet[Entry]:
     return Entry.objects.annotate(shares_a_team=shares_a_team).filter(rule)
 
 
-def entries_visible_to(user: User) -> QuerySet[Entry]:
+def entries_readable_by(user: User) -> QuerySet[Entry]:
     """Entries this person may read: their own, those shared with everyone, and those shared
-    with a team they are in. Joined for display (author and the author's teams)."""
-    my_teams = Membership.objects.filter(user=user).values("team_id")
+    with a team they are in. Nothing joined: for the lists that read only which rows to show
+    (logs.cards)."""
+    return _readable_in(Membership.objects.filter(user=user).values("team_id"), author=user)
+
+
+def entries_visible_to(user: User) -> QuerySet[Entry]:
+    """The entries of ``entries_readable_by``, joined for display (author and the author's
+    teams, the reading items this reader may see, the topics)."""
     return (
-        _readable_in(my_teams, author=user)
+        entries_readable_by(user)
         .select_related("author")
         .prefetch_related(
             Prefetch(
@@ -68,7 +74,7 @@ def entries_visible_to_team(team: Team) -> QuerySet[Entry]:
 
 def entries_about(item: Item, user: User) -> QuerySet[Entry]:
     """Entries that point at a reading item, as this person may see them."""
-    return entries_visible_to(user).filter(items=item).order_by("-day", "-created_at")
+    return entries_readable_by(user).filter(items=item).order_by("-day", "-created_at")
 
 
 def search(entries: QuerySet[Entry], query: str) -> QuerySet[Entry]:

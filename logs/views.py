@@ -60,17 +60,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     version (their entries, days away, pulse answer, claims and budget), the directory's and,
     for those who decide claims, the claims' (how many wait for them)."""
     user = request.user
-    watched = [versions.person(user.pk), versions.DIRECTORY]
+    watched = {"directory": versions.DIRECTORY, "person": versions.person(user.pk)}
     if user.is_manager or user.is_finance:
-        watched.append(versions.CLAIMS)
+        watched["claims"] = versions.CLAIMS
+    recent = cards.light(selectors.entries_readable_by(user).exclude(author=user))
+    recent = list(versions.with_versions(recent, **watched).order_by("-day", "-created_at")[:5])
+    # The versions came with the last entries; read on their own only when there are none.
+    seen = tuple(getattr(recent[0], name) for name in watched) if recent else versions.current(*watched.values())
     body = fragments.for_viewer(
         request,
         "dashboard",
-        versions.current(*watched),
+        seen,
         lambda extra: render_to_string("logs/_dashboard_body.html", {**_dashboard_context(user), **extra}),
     )
-    recent = cards.light(selectors.entries_visible_to(user).exclude(author=user))
-    recent = cards.with_cards(user, list(recent.order_by("-day", "-created_at")[:5]), show_day=True)
+    recent = cards.with_cards(user, recent, show_day=True, directory=seen[0])
     return render(request, "logs/dashboard.html", {"body": body, "recent": recent})
 
 
@@ -127,7 +130,7 @@ def _heatmap_summary(marks) -> str:
 
 def feed(request: HttpRequest) -> HttpResponse:
     form = FeedFilterForm(request.GET or None)
-    entries = selectors.entries_visible_to(request.user)
+    entries = selectors.entries_readable_by(request.user)
     person_id = parsing.parse_id(request.GET.get("person"))
     person = selectors.author_visible_to(request.user, person_id) if person_id else None
     filters = form.cleaned_data if form.is_valid() else {}
@@ -141,13 +144,15 @@ def feed(request: HttpRequest) -> HttpResponse:
         query=filters.get("q", ""),
     )
     page = keyset_page(
-        cards.light(entries),
+        versions.with_versions(cards.light(entries), directory=versions.DIRECTORY),
         fields=FEED_ORDER,
         size=PAGE_SIZE,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
     )
-    (directory,) = versions.current(versions.DIRECTORY)
+    # The directory's version came with the rows; read on its own only for an empty page.
+    rows = page.object_list
+    directory = rows[0].directory if rows else versions.current(versions.DIRECTORY)[0]
     page = dataclasses.replace(page, object_list=cards.with_cards(request.user, page.object_list, directory=directory))
     query = request.GET.copy()
     for key in ("page", "after", "before"):
@@ -260,9 +265,12 @@ def entry_topics(request: HttpRequest) -> JsonResponse:
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The entry's card, kept as on the feed (logs.cards); whether this person may read it is
     decided by the same query as ever, on every request."""
-    visible = cards.light(selectors.entries_visible_to(request.user)).select_related("author")
-    row = get_object_or_404(visible.only(*cards.PLACING, "whats_next", *AUTHOR_NAME), pk=pk)
-    shown = cards.with_cards(request.user, [row])
+    visible = cards.light(selectors.entries_readable_by(request.user)).select_related("author")
+    visible = versions.with_versions(
+        visible.only(*cards.PLACING, "whats_next", *AUTHOR_NAME), directory=versions.DIRECTORY
+    )
+    row = get_object_or_404(visible, pk=pk)
+    shown = cards.with_cards(request.user, [row], directory=row.directory)
     if not shown:  # deleted since the row was read
         raise Http404("No such entry.")
     saved_draft = request.session.pop(SAVED_DRAFT, None)

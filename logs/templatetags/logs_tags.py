@@ -41,9 +41,11 @@ def participation_cell(status: str, label: str = ""):
 
 
 @register.simple_tag
-def entries_about(item, user, limit: int = 20):
-    """The learning-log entries that point at a reading item, for its page, each with its card."""
-    return cards.with_cards(user, list(cards.light(selectors.entries_about(item, user))[:limit]), show_day=True)
+def entries_about(item, user, directory: int | None = None, limit: int = 20):
+    """The learning-log entries that point at a reading item, for its page, each with its card
+    (``directory``: the directory's version, where the page has read it already)."""
+    rows = list(cards.light(selectors.entries_about(item, user))[:limit])
+    return cards.with_cards(user, rows, show_day=True, directory=directory)
 
 
 @register.filter

@@ -24,14 +24,18 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Above its log entries, the page is kept per viewer under the directory's version (the
     item, its list, its topic) and reading's (who reads and endorses it, this person too);
     the entries are cards (logs.cards). Who may see the item is checked on every request."""
-    item = get_object_or_404(selectors.items_visible_to(request.user).only("pk", "title", "team_id"), pk=pk)
+    visible = selectors.items_visible_to(request.user).only("pk", "title", "team_id")
+    item = get_object_or_404(
+        versions.with_versions(visible, directory=versions.DIRECTORY, reading=versions.READING), pk=pk
+    )
+    directory = item.directory
     body = fragments.for_viewer(
         request,
         "item",
-        (pk, *versions.current(versions.DIRECTORY, versions.READING)),
+        (pk, directory, item.reading),
         lambda extra: render_to_string("reading/_detail_body.html", {**_detail_context(request, pk), **extra}),
     )
-    return render(request, "reading/detail.html", {"item": item, "body": body})
+    return render(request, "reading/detail.html", {"item": item, "body": body, "directory": directory})
 
 
 def _detail_context(request: HttpRequest, pk: int) -> dict:

@@ -132,3 +132,13 @@ def test_another_learning_day_or_currency_reads_no_piece_rendered_before(setting
         assert fragments.key("test", 1) != before
     finally:
         fragments._release.cache_clear()
+
+
+def test_rows_carry_the_versions_read_with_them():
+    versions.bump("rows-test")
+    Topic.objects.create(name="T", slug="t")
+    (row,) = versions.with_versions(Topic.objects.filter(slug="t"), seen="rows-test", never="never-bumped")
+    assert (row.seen, row.never) == (1, 0)
+    versions.bump("rows-test")
+    (row,) = versions.with_versions(Topic.objects.filter(slug="t"), seen="rows-test", never="never-bumped")
+    assert row.seen == 2
