@@ -10,17 +10,27 @@ key.
 
 ``DIRECTORY`` is the names pages show beside the data: people (their name and email), teams,
 memberships, topics and reading-list items, and the holidays (which days are Learning
-Days). They change rarely, so one counter serves all.
-``ACTIVITY`` is claims, reading progress, endorsements and pulse answers, added up on some
-pages. ``CLAIMS`` is the claims alone, with their receipts, their trail and the personal
-budgets they are counted against: the claims pages, kept whole per viewer, change only when
-one of those does, not with every book someone marks as read. ``READING`` is reading progress
-and endorsements, for the reading list. All are bumped on every save
-and delete of their models (``WATCHED``; ``post_save``
-and ``post_delete``, which run inside the saving transaction; a sign-in, which only stamps
-``last_login``, does not count). ``QuerySet.update()`` sends no signal: code that changes
-what a page shows with it must call ``bump`` itself (the reading list's reordering and its
-BibTeX import do).
+Days). They change rarely, so one counter serves all. ``ACTIVITY`` is claims, reading
+progress, endorsements and pulse answers, added up on some pages. ``CLAIMS`` is the claims
+alone, with their receipts, their trail and the personal budgets they are counted against:
+the claims pages, kept whole per viewer, change only when one of those does, not with every
+book someone marks as read. ``READING`` is reading progress and endorsements, for the reading
+list. ``person(id)`` is one person's own entries, days away, pulse answer, shelf, claims and
+budget (``PERSONAL``), for their dashboard and /growth/. ``TOPIC_WEEKS`` is bumped by
+growth.summaries when it rewrites the topic weeks.
+
+All but ``TOPIC_WEEKS`` are bumped on every save and delete of their models (``WATCHED``,
+``PERSONAL``; ``post_save`` and ``post_delete``, which run inside the saving transaction; a
+sign-in, which only stamps ``last_login``, does not count). ``QuerySet.update()``,
+``bulk_create`` and a many-to-many ``set`` send no signal: code that changes what a page
+shows with them must call ``bump`` itself (the reading list's reordering and its BibTeX
+import, a team's home topics do).
+
+A bump locks its row until the transaction ends, so two transactions that bump the same two
+versions in opposite orders can deadlock (PostgreSQL then stops one). The services bump in
+the order directory, activity, claims or reading, a person's: a saved item before a claim
+(reimbursements.services._save), a claim before its events and receipts. Keep that order in
+a new service that changes several of them.
 
 After restoring a database from a backup, clear the cache: the counters go back with it.
 """
