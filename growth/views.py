@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 
 from growth import selectors
 from growth.charts import topics_svg
@@ -20,9 +19,7 @@ def growth(request: HttpRequest) -> HttpResponse:
     the directory's (names, teams, home topics) and the topic weeks' (the peers)."""
     user = request.user
     parts = versions.current(versions.person(user.pk), versions.DIRECTORY, versions.TOPIC_WEEKS)
-    body = fragments.for_viewer(
-        request, "growth", parts, lambda extra: render_to_string("growth/_growth_body.html", _context(user))
-    )
+    body = fragments.for_viewer(request, "growth", parts, "growth/_growth_body.html", lambda: _context(user))
     return render(request, "growth/growth.html", {"body": body})
 
 

@@ -18,6 +18,7 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 # A week: a piece nobody asked for in that long leaves the cache. The expiry also marks the
@@ -82,12 +83,13 @@ def viewer(request: HttpRequest) -> tuple:
     return (user.pk, user.is_finance, user.is_leadership, teams, str(user.tzinfo), calendar.user_today(user))
 
 
-def for_viewer(request: HttpRequest, kind: str, parts: tuple, render: Callable[[dict], str]) -> SafeString:
-    """A page's piece for this viewer at this address (path and query), under ``parts`` (the
-    versions of what it shows). ``render`` gets the context to add (the stand-in CSRF token)
-    and returns the HTML; forms in it carry the request's own token when it is shown."""
+def for_viewer(request: HttpRequest, kind: str, parts: tuple, template: str, context: Callable[[], dict]) -> SafeString:
+    """A page's body for this viewer at this address (path and query), under ``parts`` (the
+    versions of what it shows): ``template`` rendered without the request from ``context()``,
+    which is called only when the piece is not kept yet. Its forms are rendered with a
+    stand-in token and carry the request's own when shown."""
     piece_key = key(kind, *parts, *viewer(request), request.get_full_path())
-    html = one(piece_key, lambda: render({"csrf_token": CSRF_MARK}))
+    html = one(piece_key, lambda: render_to_string(template, {**context(), "csrf_token": CSRF_MARK}))
     # get_token also marks the response to set the CSRF cookie, as {% csrf_token %} would.
     return mark_safe(html.replace(CSRF_MARK, get_token(request)))  # noqa: S308  (our templates' HTML)
 

@@ -71,7 +71,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "dashboard",
         seen,
-        lambda extra: render_to_string("logs/_dashboard_body.html", {**_dashboard_context(user), **extra}),
+        "logs/_dashboard_body.html",
+        lambda: _dashboard_context(user),
     )
     recent = cards.with_cards(user, recent, show_day=True, directory=seen[0])
     return render(request, "logs/dashboard.html", {"body": body, "recent": recent})

@@ -81,11 +81,9 @@ def _kept(request: HttpRequest, kind: str, template: str, context: Callable[[], 
     items) and of the exchange rates; ``context`` is only called to render it anew. Whoever
     may see the page is checked before, on every request."""
     watched = (*versions.current(versions.CLAIMS, versions.DIRECTORY), rates.version(), *parts)
-
-    def render_body(extra: dict) -> str:
-        return render_to_string(template, {**context(), **extra, "home_currency": settings.HOME_CURRENCY})
-
-    return fragments.for_viewer(request, kind, watched, render_body)
+    return fragments.for_viewer(
+        request, kind, watched, template, lambda: {**context(), "home_currency": settings.HOME_CURRENCY}
+    )
 
 
 # --- The claimant ----------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 
 from learningday import fragments, versions
 from learningday.markdown import render as render_markdown
@@ -24,7 +23,8 @@ def item_list(request: HttpRequest) -> HttpResponse:
         request,
         "reading-list",
         versions.current(versions.DIRECTORY, versions.READING),
-        lambda extra: render_to_string("reading/_list_body.html", {**_list_context(request), **extra}),
+        "reading/_list_body.html",
+        lambda: _list_context(request),
     )
     return render(request, "reading/list.html", {"body": body})
 

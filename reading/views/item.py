@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -33,7 +32,8 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "item",
         (pk, directory, item.reading),
-        lambda extra: render_to_string("reading/_detail_body.html", {**_detail_context(request, pk), **extra}),
+        "reading/_detail_body.html",
+        lambda: _detail_context(request, pk),
     )
     return render(request, "reading/detail.html", {"item": item, "body": body, "directory": directory})
 
