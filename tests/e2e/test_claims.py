@@ -86,7 +86,8 @@ def test_a_book_claim_goes_from_receipt_to_payment(checked_browser, live_server,
     expect(member.locator(".page-head .state")).to_have_text("Submitted")
     receipt = member.get_by_role("region", name="Receipts").get_by_role("img", name="Receipt 1: receipt-murphy.jpg")
     expect(receipt).to_be_visible()
-    assert receipt.evaluate("img => img.complete && img.naturalWidth > 0"), "the receipt's thumbnail did not load"
+    # Visible is not yet loaded: wait for the picture itself (a broken one never gets a width).
+    member.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=receipt.element_handle())
 
     # --- The manager approves it from the review queue.
     manager = checked_browser.new_page()
