@@ -15,7 +15,8 @@ progress, endorsements and pulse answers, added up on some pages. ``CLAIMS`` is 
 alone, with their receipts, their trail and the personal budgets they are counted against:
 the claims pages, kept whole per viewer, change only when one of those does, not with every
 book someone marks as read. ``READING`` is reading progress and endorsements, for the reading
-list. ``person(id)`` is one person's own entries, days away, pulse answer, shelf, claims and
+list. ``ENTRIES`` is every entry of the learning log, for the feed and an item's page: one
+entry written anywhere moves it. ``person(id)`` is one person's own entries, days away, pulse answer, shelf, claims and
 budget (``PERSONAL``), for their dashboard and /growth/. ``TOPIC_WEEKS`` is bumped by
 growth.summaries when it rewrites the topic weeks.
 
@@ -28,7 +29,7 @@ import, a team's home topics do).
 
 A bump locks its row until the transaction ends, so two transactions that bump the same two
 versions in opposite orders can deadlock (PostgreSQL then stops one). The services bump in
-the order directory, activity, claims or reading, a person's: a saved item before a claim
+the order directory, activity, entries, claims or reading, a person's: a saved item before a claim
 (reimbursements.services._save), a claim before its events and receipts. Keep that order in
 a new service that changes several of them.
 
@@ -47,6 +48,8 @@ DIRECTORY = "directory"
 # Money, reading and the pulse added up live: what a manager's /impact/ shows of their teams
 # beside the nightly summaries.
 ACTIVITY = "activity"
+# Every entry of the learning log: the feed and an item's page, kept whole per viewer.
+ENTRIES = "entries"
 # Claims as the claims pages show them (reimbursements.views).
 CLAIMS = "claims"
 # Who reads and endorses what, as the reading list shows it (reading.views.browse).
@@ -68,6 +71,7 @@ WATCHED = {
     "reading.Progress": (ACTIVITY, READING),
     "reading.Endorsement": (ACTIVITY, READING),
     "logs.PulseAnswer": (ACTIVITY,),
+    "logs.Entry": (ENTRIES,),
 }
 
 

@@ -130,6 +130,16 @@ def _heatmap_summary(marks) -> str:
 
 
 def feed(request: HttpRequest) -> HttpResponse:
+    """Kept whole per viewer and address (filters, search, page) under the versions of every
+    entry and of the directory (names, teams, who is in which): any entry written, edited or
+    deleted anywhere, or a membership changed, makes a new key. On a miss the rows are found
+    live, by the same visibility query, and their cards read from the cache (logs.cards)."""
+    parts = versions.current(versions.DIRECTORY, versions.ENTRIES)
+    body = fragments.for_viewer(request, "feed", parts, "logs/_feed_body.html", lambda: _feed_context(request))
+    return render(request, "logs/feed.html", {"body": body})
+
+
+def _feed_context(request: HttpRequest) -> dict:
     form = FeedFilterForm(request.GET or None)
     entries = selectors.entries_readable_by(request.user)
     person_id = parsing.parse_id(request.GET.get("person"))
@@ -169,11 +179,7 @@ def feed(request: HttpRequest) -> HttpResponse:
             "forms/_filter_fields.html", {"form": form, "clear_url": reverse("logs:feed") if filtered else ""}
         ),
     )
-    return render(
-        request,
-        "logs/feed.html",
-        {"filter_fields": fields, "page": page, "person": person, "query": query.urlencode(), "filtered": filtered},
-    )
+    return {"filter_fields": fields, "page": page, "person": person, "query": query.urlencode(), "filtered": filtered}
 
 
 def entry_new(request: HttpRequest) -> HttpResponse:

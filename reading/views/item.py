@@ -20,30 +20,29 @@ from reading.views.helpers import _act, _item_form, _visible_item
 
 
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Above its log entries, the page is kept per viewer under the directory's version (the
-    item, its list, its topic) and reading's (who reads and endorses it, this person too);
-    the entries are cards (logs.cards). Who may see the item is checked on every request."""
+    """Kept whole per viewer under the directory's version (the item, its list, its topic),
+    reading's (who reads and endorses it, this person too) and the entries' (the log entries
+    that point at it, as cards: logs.cards). Who may see the item is checked on every request."""
     visible = selectors.items_visible_to(request.user).only("pk", "title", "team_id")
-    item = get_object_or_404(
-        versions.with_versions(visible, directory=versions.DIRECTORY, reading=versions.READING), pk=pk
-    )
-    directory = item.directory
+    watched = {"directory": versions.DIRECTORY, "reading": versions.READING, "entries_version": versions.ENTRIES}
+    item = get_object_or_404(versions.with_versions(visible, **watched), pk=pk)
     body = fragments.for_viewer(
         request,
         "item",
-        (pk, directory, item.reading),
+        (pk, *(getattr(item, name) for name in watched)),
         "reading/_detail_body.html",
-        lambda: _detail_context(request, pk),
+        lambda: _detail_context(request, pk, directory=item.directory),
     )
-    return render(request, "reading/detail.html", {"item": item, "body": body, "directory": directory})
+    return render(request, "reading/detail.html", {"item": item, "body": body})
 
 
-def _detail_context(request: HttpRequest, pk: int) -> dict:
+def _detail_context(request: HttpRequest, pk: int, *, directory: int) -> dict:
     item = _visible_item(request, pk)
     mine = Progress.objects.filter(user=request.user, item=item).first()
     return {
         "user": request.user,
         "item": item,
+        "directory": directory,
         "progress_form": ProgressForm(
             initial={"state": mine.state if mine else "", "finished_on": mine.finished_on if mine else None}
         ),

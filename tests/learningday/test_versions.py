@@ -115,6 +115,23 @@ def test_claims_and_reading_move_the_activity_on(change):
     assert versions.current(versions.ACTIVITY)[0] > before
 
 
+def test_an_entry_written_edited_or_deleted_anywhere_moves_the_entries_on():
+    from logs.models import Entry
+    from tests.factories import EntryFactory
+
+    def entries() -> int:
+        return versions.current(versions.ENTRIES)[0]
+
+    before = entries()
+    entry = EntryFactory()
+    assert entries() == before + 1
+    entry.body = "Edited in the admin."
+    entry.save()
+    assert entries() == before + 2
+    Entry.objects.filter(pk=entry.pk).get().delete()
+    assert entries() == before + 3
+
+
 def test_any_part_makes_a_key_memcached_accepts():
     from django.core.cache.backends.base import memcache_key_warnings
 

@@ -196,3 +196,33 @@ def test_the_feed_s_kept_filter_shows_a_renamed_team_and_each_query_s_own_errors
     assert "The end of the range is before its start." not in forwards and 'value="2026-11-20"' in forwards
     picked = client.get("/logs/", {"team": "robotics"}).content.decode()
     assert '<option value="robotics" selected>Robotics Lab</option>' in picked
+
+
+def test_a_kept_feed_search_and_item_page_show_a_new_entry_and_lose_a_deleted_one_at_once(
+    client, member, written, item
+):
+    """The feed (each address: filters, search and page) and an item's page are kept whole per
+    viewer under every entry's version: any entry written or deleted anywhere shows next time."""
+    client.force_login(member)
+    searched = lambda: client.get("/logs/", {"q": "kalman"}).content.decode()  # noqa: E731
+    assert "Kalman filters, first pass." in searched()
+    assert _seen(client, item, "Particle filters") == NOWHERE  # every list is kept now
+    ben = UserFactory(email="ben@example.com", display_name="Ben Writer")
+    entry_save(user=ben, data=_data("Particle filters after Kalman filters.", item))
+    assert _seen(client, item, "Particle filters") == EVERYWHERE
+    assert "Particle filters after Kalman filters." in searched()
+    written.delete()  # as the admin would: no service, only the model's signal
+    assert "Kalman filters, first pass." not in searched()
+    assert _seen(client, item, "Kalman filters, first pass.") == NOWHERE
+
+
+def test_a_kept_feed_and_item_page_run_a_fixed_few_queries(
+    client, member, written, item, django_assert_max_num_queries
+):
+    client.force_login(member)
+    for path in ("/logs/", "/logs/?q=kalman", f"/reading/{item.pk}/"):
+        client.get(path)
+        # The session, the person, the menu's role checks and the versions (with the item's
+        # visibility check on its page): no entry is read again.
+        with django_assert_max_num_queries(6):
+            assert "Kalman filters, first pass." in client.get(path).content.decode()
