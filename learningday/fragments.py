@@ -111,12 +111,30 @@ RENDERING_SETTINGS = (
 def _release() -> str:
     """The release the pieces were rendered by: a digest of every project template and of
     RENDERING_SETTINGS, read once per process, so that after a deploy or a restart that
-    changed one no piece rendered before is read."""
+    changed one no piece rendered before is read; and of the database they were read from
+    (``_database``)."""
     from django.conf import settings
 
     digest = hashlib.sha256(repr([getattr(settings, name, None) for name in RENDERING_SETTINGS]).encode())
+    digest.update(repr(_database()).encode())
     for directory in settings.TEMPLATES[0]["DIRS"]:
         for path in sorted(Path(directory).rglob("*.html")):
             digest.update(path.as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+@functools.cache
+def _database() -> tuple:
+    """Which database the pages are read from: where it is and, on PostgreSQL, its oid, which
+    changes when it is dropped and made again. Two databases behind one cache (staging and
+    production, a benchmark's two sizes) or a database made again (seeded afresh, restored into
+    a new one) start their versions from the same numbers: this keeps their pieces apart."""
+    from django.db import connection
+
+    where = (connection.vendor, *(connection.settings_dict.get(name) for name in ("NAME", "HOST", "PORT")))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT oid FROM pg_database WHERE datname = current_database()")
+            where += (cursor.fetchone()[0],)
+    return where

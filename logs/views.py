@@ -56,26 +56,32 @@ def _own_entry(request: HttpRequest, pk: int) -> Entry:
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """All but the last entries of the person's teams is kept per person, under their own
-    version (their entries, days away, pulse answer, claims and budget), the directory's and,
-    for those who decide claims, the claims' (how many wait for them)."""
+    """Kept per person in two pieces: the body down to the year chart under their own version
+    (their entries, days away, pulse answer, claims and budget), the directory's and, for those
+    who decide claims, the claims' (how many wait for them); the teams' recent entries under
+    every entry's version and the directory's."""
     user = request.user
-    watched = {"directory": versions.DIRECTORY, "person": versions.person(user.pk)}
+    watched = [versions.DIRECTORY, versions.person(user.pk)]
     if user.is_manager or user.is_finance:
-        watched["claims"] = versions.CLAIMS
-    recent = cards.light(selectors.entries_readable_by(user).exclude(author=user))
-    recent = list(versions.with_versions(recent, **watched).order_by("-day", "-created_at")[:5])
-    # The versions came with the last entries; read on their own only when there are none.
-    seen = tuple(getattr(recent[0], name) for name in watched) if recent else versions.current(*watched.values())
+        watched.append(versions.CLAIMS)
+    *seen, entries = versions.current(*watched, versions.ENTRIES)
+    directory = seen[0]
     body = fragments.for_viewer(
-        request,
-        "dashboard",
-        seen,
-        "logs/_dashboard_body.html",
-        lambda: _dashboard_context(user),
+        request, "dashboard", tuple(seen), "logs/_dashboard_body.html", lambda: _dashboard_context(user)
     )
-    recent = cards.with_cards(user, recent, show_day=True, directory=seen[0])
+    recent = fragments.for_viewer(
+        request,
+        "dashboard-recent",
+        (directory, entries),
+        "logs/_dashboard_recent.html",
+        lambda: {"recent": _recent_in_teams(user, directory=directory)},
+    )
     return render(request, "logs/dashboard.html", {"body": body, "recent": recent})
+
+
+def _recent_in_teams(user: User, *, directory: int) -> list[Entry]:
+    recent = cards.light(selectors.entries_readable_by(user).exclude(author=user)).order_by("-day", "-created_at")
+    return cards.with_cards(user, list(recent[:5]), show_day=True, directory=directory)
 
 
 def _dashboard_context(user: User) -> dict:

@@ -207,6 +207,16 @@ def member_client(client, member):
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _database_known(django_db_setup, django_db_blocker):
+    """Kept pieces' keys name the database (learningday.fragments._database), read once per
+    process: read before any test, so that no test's query count depends on being the first."""
+    from learningday import fragments
+
+    with django_db_blocker.unblock():
+        fragments._database()
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _pages_are_valid_html():
     """Every HTML page a test client gets back (200, 400, 403, 404) is checked by an HTML5
     parser (tests/html_check.py); an invalid one fails the request that fetched it."""

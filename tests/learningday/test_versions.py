@@ -151,6 +151,44 @@ def test_another_learning_day_or_currency_reads_no_piece_rendered_before(setting
         fragments._release.cache_clear()
 
 
+def test_another_database_behind_the_same_cache_reads_no_piece_of_this_one(monkeypatch):
+    """Staging and production sharing a Redis, a benchmark's two sizes, a database seeded or
+    restored afresh: their versions start from the same numbers, their keys do not."""
+    from django.db import connection
+
+    here = fragments._database()
+    assert connection.settings_dict["NAME"] in here
+    if connection.vendor == "postgresql":  # dropped and made again, a database has a new oid
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT oid FROM pg_database WHERE datname = current_database()")
+            assert cursor.fetchone()[0] in here
+    fragments._release.cache_clear()
+    try:
+        mine = fragments.key("test", 1)
+        monkeypatch.setattr(fragments, "_database", lambda: (*here[:-1], "another"))
+        fragments._release.cache_clear()
+        assert fragments.key("test", 1) != mine
+    finally:
+        monkeypatch.undo()
+        fragments._release.cache_clear()
+
+
+def test_a_bulk_load_moves_every_version_on_even_after_a_flush():
+    """The seeds write in bulk (no signal): every version moves on, by a stride no earlier
+    counter can meet, so that nothing kept before them is read; a flush took the counters back
+    to nothing, where pieces may have been kept before."""
+    versions.bump(versions.person(7))
+    before = {key: versions.current(key)[0] for key in (*versions.SHARED, versions.person(7))}
+    versions.move_all_on()
+    after = {key: versions.current(key)[0] for key in before}
+    assert all(after[key] > before[key] for key in before)
+    from learningday.models import Version
+
+    Version.objects.all().delete()  # what manage.py flush leaves
+    versions.move_all_on()
+    assert all(versions.current(key)[0] > 0 for key in versions.SHARED)
+
+
 def test_rows_carry_the_versions_read_with_them():
     versions.bump("rows-test")
     Topic.objects.create(name="T", slug="t")
