@@ -41,8 +41,10 @@ run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The suite runs on every core (pytest-xdist), up to four: each worker has its own test database,
-# browser and live server. `make test PARALLEL=` runs it in one process.
-PARALLEL ?= -n auto --maxprocesses=4
+# browser and live server. A worker that runs out of tests takes some of another's (worksteal):
+# with plain load balancing the browser tests, handed out in one batch, once kept one worker
+# busy for five minutes after the other had finished. `make test PARALLEL=` runs it in one process.
+PARALLEL ?= -n auto --maxprocesses=4 --dist worksteal
 
 ## test: set up and run the whole test suite
 test: venv-dev
