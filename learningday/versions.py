@@ -15,10 +15,11 @@ progress, endorsements and pulse answers, added up on some pages. ``CLAIMS`` is 
 alone, with their receipts, their trail and the personal budgets they are counted against:
 the claims pages, kept whole per viewer, change only when one of those does, not with every
 book someone marks as read. ``READING`` is reading progress and endorsements, for the reading
-list. ``ENTRIES`` is every entry of the learning log, for the feed and an item's page: one
-entry written anywhere moves it. ``person(id)`` is one person's own entries, days away, pulse answer, shelf, claims and
-budget (``PERSONAL``), for their dashboard and /growth/. ``TOPIC_WEEKS`` is bumped by
-growth.summaries when it rewrites the topic weeks.
+list. ``ENTRIES`` is every entry of the learning log, for the feed, an item's page and the
+dashboard's recent entries: one entry written anywhere moves it. ``person(id)`` is one
+person's own entries, days away, pulse answer, shelf, claims and budget (``PERSONAL``), for
+their dashboard and /growth/. ``TOPIC_WEEKS`` is bumped by growth.summaries when it rewrites
+the topic weeks.
 
 All but ``TOPIC_WEEKS`` are bumped on every save and delete of their models (``WATCHED``,
 ``PERSONAL``; ``post_save`` and ``post_delete``, which run inside the saving transaction; a
@@ -29,9 +30,11 @@ import, a team's home topics do).
 
 A bump locks its row until the transaction ends, so two transactions that bump the same two
 versions in opposite orders can deadlock (PostgreSQL then stops one). The services bump in
-the order directory, activity, entries, claims or reading, a person's: a saved item before a claim
-(reimbursements.services._save), a claim before its events and receipts. Keep that order in
-a new service that changes several of them.
+the order directory, activity, entries, claims or reading, a person's: a saved item before a
+claim (reimbursements.services._save), a claim before its events and receipts, an entry
+before its author's own. Keep that order in a new service that changes several of them. A
+deleted person is the exception: Django deletes their entries and memberships in no set
+order, so two people deleted at once may deadlock and one deletion fail (nothing half-done).
 
 The counters go back with a database restored from a backup. Restored into a new database
 (or one dropped and made again), its pieces are apart by themselves: keys hold the database's
@@ -52,7 +55,7 @@ DIRECTORY = "directory"
 # Money, reading and the pulse added up live: what a manager's /impact/ shows of their teams
 # beside the nightly summaries.
 ACTIVITY = "activity"
-# Every entry of the learning log: the feed and an item's page, kept whole per viewer.
+# Every entry of the learning log: the feed, an item's page and the dashboard's recent entries.
 ENTRIES = "entries"
 # Claims as the claims pages show them (reimbursements.views).
 CLAIMS = "claims"
