@@ -56,9 +56,9 @@ def chart(small: dict, large: dict, out: Path) -> None:
     y = range(len(names))
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(names) + 1.6), dpi=120)
     height = 0.38
-    for offset, result, rows in ((-height / 2, small, s), (height / 2, large, big)):
-        ratios = [_ratio(rows[n], result) for n in names]
-        ax.barh([i + offset for i in y], ratios, height, label=f"{result['people']:,} people")
+    ratios = {result["people"]: [_ratio(rows[n], result) for n in names] for result, rows in ((small, s), (large, big))}
+    for offset, people in zip((-height / 2, height / 2), ratios, strict=True):
+        ax.barh([i + offset for i in y], ratios[people], height, label=f"{people:,} people")
     ax.axvline(2, color="0.3", linestyle="--", linewidth=1, label="the target: 2 × the baseline")
     ax.set_yticks(list(y), names)
     ax.invert_yaxis()
@@ -68,9 +68,7 @@ def chart(small: dict, large: dict, out: Path) -> None:
     )
     ax.set_title("Learning Day: key pages at two sizes (gunicorn, PostgreSQL)")
     # Room right of the target's line for the legend.
-    ax.set_xlim(
-        0, max(2.9, 1.05 * max(_ratio(rows[n], result) for result, rows in ((small, s), (large, big)) for n in names))
-    )
+    ax.set_xlim(0, max(2.9, 1.05 * max(max(row) for row in ratios.values())))
     ax.legend(loc="upper right", fontsize="small")
     ax.grid(axis="x", color="0.9")
     ax.set_axisbelow(True)

@@ -140,12 +140,16 @@ def feed(request: HttpRequest) -> HttpResponse:
     entry and of the directory (names, teams, who is in which): any entry written, edited or
     deleted anywhere, or a membership changed, makes a new key. On a miss the rows are found
     live, by the same visibility query, and their cards read from the cache (logs.cards)."""
-    parts = versions.current(versions.DIRECTORY, versions.ENTRIES)
-    body = fragments.for_viewer(request, "feed", parts, "logs/_feed_body.html", lambda: _feed_context(request))
+    directory, entries = versions.current(versions.DIRECTORY, versions.ENTRIES)
+    body = fragments.for_viewer(
+        request, "feed", (directory, entries), "logs/_feed_body.html", lambda: _feed_context(request, directory)
+    )
     return render(request, "logs/feed.html", {"body": body})
 
 
-def _feed_context(request: HttpRequest) -> dict:
+def _feed_context(request: HttpRequest, directory: int) -> dict:
+    """The feed's body: its cards and filter fields kept under the directory's version the
+    body itself is kept under."""
     form = FeedFilterForm(request.GET or None)
     entries = selectors.entries_readable_by(request.user)
     person_id = parsing.parse_id(request.GET.get("person"))
@@ -161,15 +165,12 @@ def _feed_context(request: HttpRequest) -> dict:
         query=filters.get("q", ""),
     )
     page = keyset_page(
-        versions.with_versions(cards.light(entries), directory=versions.DIRECTORY),
+        cards.light(entries),
         fields=FEED_ORDER,
         size=PAGE_SIZE,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
     )
-    # The directory's version came with the rows; read on its own only for an empty page.
-    rows = page.object_list
-    directory = rows[0].directory if rows else versions.current(versions.DIRECTORY)[0]
     page = dataclasses.replace(page, object_list=cards.with_cards(request.user, page.object_list, directory=directory))
     query = request.GET.copy()
     for key in ("page", "after", "before"):

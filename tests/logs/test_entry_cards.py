@@ -204,7 +204,10 @@ def test_a_kept_feed_search_and_item_page_show_a_new_entry_and_lose_a_deleted_on
     """The feed (each address: filters, search and page) and an item's page are kept whole per
     viewer under every entry's version: any entry written or deleted anywhere shows next time."""
     client.force_login(member)
-    searched = lambda: client.get("/logs/", {"q": "kalman"}).content.decode()  # noqa: E731
+
+    def searched() -> str:
+        return client.get("/logs/", {"q": "kalman"}).content.decode()
+
     assert "Kalman filters, first pass." in searched()
     assert _seen(client, item, "Particle filters") == NOWHERE  # every list is kept now
     ben = UserFactory(email="ben@example.com", display_name="Ben Writer")
